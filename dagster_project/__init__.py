@@ -1,0 +1,1 @@
+"""Dagster definitions: the arrows between the product's stages."""

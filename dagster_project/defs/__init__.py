@@ -1,0 +1,1 @@
+"""Definitions grouped by concept; each folder adapts one domain package to Dagster."""

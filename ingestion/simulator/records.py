@@ -1,0 +1,66 @@
+"""Column buffers for the records a simulation emits, one buffer per raw feed or truth table."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+import polars as pl
+
+# Raw device feeds and their columns, in the order a vendor's JSON objects carry them.
+DEVICE_FEEDS: dict[str, list[str]] = {
+    "calls": ["call_id", "device_id", "employee_id", "local_number", "remote_number",
+              "direction", "started_at", "answered_at", "ended_at", "duration_s",
+              "recording_ref", "uploaded_at"],
+    "messages": ["message_id", "device_id", "employee_id", "app", "peer_id", "direction",
+                 "msg_type", "text", "sent_at", "uploaded_at"],
+    "friend_adds": ["event_id", "device_id", "employee_id", "app", "peer_id", "peer_phone",
+                    "added_at", "uploaded_at"],
+    "sms": ["sms_id", "device_id", "employee_id", "direction", "remote_number", "text",
+            "sent_at", "uploaded_at"],
+    "gps_pings": ["ping_id", "device_id", "employee_id", "recorded_at", "lat", "lon",
+                  "accuracy_m", "uploaded_at"],
+    "visit_checkins": ["checkin_id", "device_id", "employee_id", "visit_id", "case_id",
+                       "checked_in_at", "lat", "lon", "result", "recording_ref", "uploaded_at"],
+    "esignatures": ["esign_id", "device_id", "employee_id", "lead_id", "signer_phone",
+                    "document_type", "signed_at", "uploaded_at"],
+}
+# The timestamp that decides which day's file a device record is delivered in.
+EVENT_TIME = {
+    "calls": "ended_at", "messages": "sent_at", "friend_adds": "added_at", "sms": "sent_at",
+    "gps_pings": "recorded_at", "visit_checkins": "checked_in_at", "esignatures": "signed_at",
+}
+
+
+class Buffers:
+    """Append rows column by column; turn them into Polars frames at the end."""
+
+    def __init__(self) -> None:
+        self._cols: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+        self._counters: dict[str, int] = defaultdict(int)
+
+    def next_id(self, prefix: str) -> str:
+        self._counters[prefix] += 1
+        return f"{prefix}{self._counters[prefix]:09d}"
+
+    def id_block(self, prefix: str, n: int) -> np.ndarray:
+        first = self._counters[prefix] + 1
+        self._counters[prefix] += n
+        return np.array([f"{prefix}{k:09d}" for k in range(first, first + n)], dtype=object)
+
+    def add(self, table: str, **row) -> None:
+        cols = self._cols[table]
+        for key, value in row.items():
+            cols[key].append(value)
+
+    def extend(self, table: str, columns: dict[str, np.ndarray | list]) -> None:
+        cols = self._cols[table]
+        for key, values in columns.items():
+            cols[key].extend(values.tolist() if isinstance(values, np.ndarray) else values)
+
+    def frame(self, table: str, columns: list[str] | None = None) -> pl.DataFrame:
+        cols = self._cols.get(table, {})
+        if not cols:
+            return pl.DataFrame({c: [] for c in columns or []})
+        frame = pl.DataFrame(dict(cols), strict=False)
+        return frame.select(columns) if columns else frame

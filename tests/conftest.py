@@ -1,0 +1,70 @@
+"""Shared fixtures: simulated worlds built once per test session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ingestion.simulator.simulate import simulate
+from ingestion.simulator.world import WORLDS_DIR
+
+# A world whose every planted value differs from the default, to prove the pipeline follows
+# the data rather than the defaults.
+ALTERED = {
+    ("business_lines", "consumer", "channels"): {
+        "short_video": {"share": 0.40, "cac_cny": 2200, "conversion_rate": 0.025},
+        "offline_scene": {"share": 0.35, "cac_cny": 1200, "conversion_rate": 0.070},
+        "own_online": {"share": 0.15, "cac_cny": 700, "conversion_rate": 0.020},
+        "third_party_platform": {"share": 0.10, "cac_cny": 2500, "conversion_rate": 0.050},
+    },
+    ("business_lines", "consumer", "sales_compliance_rate"):
+        {"2025Q1": 0.60, "2025Q2": 0.70, "2025Q3": 0.85},
+    ("business_lines", "auto", "sales_compliance_rate"):
+        {"2025Q1": 0.85, "2025Q2": 0.88, "2025Q3": 0.95},
+    ("sales_violation_mix",): {"rate_concealment": 0.20, "intermediary_fee_hint": 0.20,
+                               "false_limit_promise": 0.30, "off_book_transaction": 0.20,
+                               "abusive_language": 0.10},
+    ("collection", "stages"): {
+        "M1": {"recovery_rate": 0.75, "complaint_rate": 0.005},
+        "M2": {"recovery_rate": 0.40, "complaint_rate": 0.020},
+        "M3plus": {"recovery_rate": 0.10, "complaint_rate": 0.040},
+    },
+    ("collection", "m2_peak_answer_hours"): [10, 11],
+}
+
+
+def altered_world(path: Path) -> Path:
+    data = yaml.safe_load((WORLDS_DIR / "report-2025.yaml").read_text(encoding="utf-8"))
+    for keys, value in ALTERED.items():
+        node = data
+        for key in keys[:-1]:
+            node = node[key]
+        node[keys[-1]] = value
+    data["name"] = "altered"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_world(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("tiny")
+    simulate("report-2025", "tiny", out, seed=7)
+    return out
+
+
+@pytest.fixture(scope="session")
+def small_world(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("small")
+    simulate("report-2025", "small", out, seed=42)
+    return out
+
+
+@pytest.fixture(scope="session")
+def altered_small_world(tmp_path_factory) -> tuple[Path, Path]:
+    base = tmp_path_factory.mktemp("altered")
+    world_file = altered_world(base / "altered.yaml")
+    out = base / "world"
+    simulate(world_file, "small", out, seed=11)
+    return world_file, out
