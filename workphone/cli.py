@@ -54,6 +54,26 @@ def simulate(
 
 
 @app.command()
+def ingest(
+    raw: Annotated[Path | None, typer.Option(
+        help="Folder of raw captures [default: WORKPHONE_HOME/raw]")] = None,
+    feed: Annotated[list[str] | None, typer.Option(
+        help="Only these feeds (repeatable) [default: every feed with a contract]")] = None,
+) -> None:
+    """Ingest every raw file not yet ingested into the lake; print counts per feed as JSON."""
+    from ingestion.ingest import ingest as run_ingest
+
+    settings = get_settings()
+    try:
+        report = run_ingest(settings, raw=raw, feeds=feed, progress=_progress)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    json.dump(report.as_dict(), sys.stdout, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+@app.command()
 def worlds() -> None:
     """List the worlds shipped with the product."""
     from ingestion.simulator.world import available_worlds
