@@ -30,7 +30,7 @@ from ingestion.pii import PiiKey, mask_sql, normalise_sql, redact_sql
 from workphone.settings import Settings
 
 BATCH_FILES = 3000
-PERSON_PII = {"phone", "name", "id_number", "bank_card"}
+PERSON_PII = {"phone", "name", "id_number", "bank_card", "chat_id"}
 
 
 @dataclass
@@ -102,12 +102,12 @@ class FeedIngestor:
             (redelivered if raw_file.sha256 in seen_hashes else fresh).append(raw_file)
             seen_hashes.add(raw_file.sha256)
         counts = FeedCounts()
-        if redelivered:
-            counts.add(self._skip_redelivered(redelivered))
         batches = [fresh[i:i + BATCH_FILES] for i in range(0, len(fresh), BATCH_FILES)]
         for number, batch in enumerate(batches, start=1):
             say(f"ingest {feed}: batch {number}/{len(batches)} ({len(batch)} files)")
             counts.add(self._ingest_batch(batch, f"{self.run_id}-{number:04d}"))
+        if redelivered:  # recorded only once the originals they repeat are in the lake
+            counts.add(self._skip_redelivered(redelivered))
         if fresh or redelivered:
             say(f"ingest {feed}: read {counts.read}, landed {counts.landed}, quarantined "
                 f"{counts.quarantined}, duplicates {counts.duplicates}")

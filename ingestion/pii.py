@@ -81,7 +81,8 @@ class PiiKey:
     def encrypt(self, payload: bytes) -> str:
         """AES-GCM, base64 of nonce + ciphertext."""
         nonce = secrets.token_bytes(12)
-        return base64.b64encode(nonce + self.payload_cipher().encrypt(nonce, payload, None)).decode()
+        sealed = self.payload_cipher().encrypt(nonce, payload, None)
+        return base64.b64encode(nonce + sealed).decode()
 
     def decrypt(self, blob: str) -> bytes:
         raw = base64.b64decode(blob)
@@ -109,6 +110,8 @@ def mask_sql(pii: str, expr: str) -> str:
         return f"left({expr}, 6) || '********' || right({expr}, 4)"
     if pii == "bank_card":
         return f"'**** **** **** ' || right({expr}, 4)"
+    if pii == "chat_id":
+        return f"left({expr}, 5) || '****' || right({expr}, 4)"
     raise ValueError(f"no mask for pii class {pii!r}")
 
 

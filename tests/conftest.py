@@ -68,3 +68,15 @@ def altered_small_world(tmp_path_factory) -> tuple[Path, Path]:
     out = base / "world"
     simulate(world_file, "small", out, seed=11)
     return world_file, out
+
+
+@pytest.fixture(scope="session")
+def ingested_tiny(tiny_world, tmp_path_factory):
+    """The tiny world ingested once: (settings, report)."""
+    from ingestion.ingest import ingest
+    from workphone.settings import Settings
+
+    home = tmp_path_factory.mktemp("home")
+    settings = Settings(home=home, pii_key_hex="ab" * 32)
+    report = ingest(settings, raw=tiny_world / "raw")
+    return settings, report

@@ -6,7 +6,8 @@ A contract file is validated against the Open Data Contract Standard's own Pydan
 - contract level: ``feedKind`` (``device`` JSON Lines per device per day | ``export`` CSV per
   day), ``eventTime`` (the field that decides the lake's ``dt`` partition), ``communication``
   (true when records are communications kept for the retention period);
-- field level: ``pii`` (``phone`` | ``name`` | ``id_number`` | ``bank_card`` | ``free_text``).
+- field level: ``pii`` (``phone`` | ``name`` | ``id_number`` | ``bank_card`` | ``chat_id``
+  (a WeChat/WeCom account id) | ``free_text``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pydantic import ValidationError
 
 CONTRACTS_DIR = Path(__file__).resolve().parents[2] / "data_contracts"
 LOGICAL_TYPES = {"string", "integer", "number", "boolean", "timestamp", "date"}
-PII_CLASSES = {"phone", "name", "id_number", "bank_card", "free_text"}
+PII_CLASSES = {"phone", "name", "id_number", "bank_card", "chat_id", "free_text"}
 FEED_KINDS = {"device", "export"}
 
 
