@@ -40,10 +40,15 @@ class FeedCounts:
     quarantined: int = 0
     duplicates: int = 0
     files: int = 0
+    batches: list[str] = field(default_factory=list)
 
     def add(self, other: FeedCounts) -> None:
         for key, value in asdict(other).items():
             setattr(self, key, getattr(self, key) + value)
+
+    @property
+    def conserved(self) -> bool:
+        return self.read == self.landed + self.quarantined + self.duplicates
 
 
 @dataclass
@@ -52,12 +57,15 @@ class IngestReport:
     seconds: float = 0.0
 
     def as_dict(self) -> dict[str, dict[str, int]]:
-        return {feed: {k: v for k, v in asdict(c).items() if k != "files"}
+        return {feed: {k: v for k, v in asdict(c).items() if k not in ("files", "batches")}
                 for feed, c in self.feeds.items()}
 
 
 def ingest(settings: Settings, raw: Path | None = None, feeds: Iterable[str] | None = None,
-           progress: Callable[[str], None] | None = None) -> IngestReport:
+           progress: Callable[[str], None] | None = None,
+           days: tuple[str, str] | None = None) -> IngestReport:
+    """Ingest every raw file not yet ingested (optionally only those delivered in ``days``,
+    inclusive ``YYYY-MM-DD`` bounds)."""
     began = time.perf_counter()
     raw = (raw or settings.raw_dir).resolve()
     say = progress or (lambda message: None)
@@ -75,7 +83,7 @@ def ingest(settings: Settings, raw: Path | None = None, feeds: Iterable[str] | N
     run_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
     for feed in wanted:
         ingestor = FeedIngestor(con, lake, raw, contracts[feed], key, settings, run_id)
-        report.feeds[feed] = ingestor.run(say)
+        report.feeds[feed] = ingestor.run(say, days)
     con.close()
     publish_ops_tables(lake, settings.warehouse_path)
     report.seconds = time.perf_counter() - began
@@ -88,13 +96,13 @@ class FeedIngestor:
         self.con, self.lake, self.raw, self.contract = con, lake, raw, contract
         self.key, self.settings, self.run_id = key, settings, run_id
 
-    def run(self, say: Callable[[str], None]) -> FeedCounts:
+    def run(self, say: Callable[[str], None], days: tuple[str, str] | None) -> FeedCounts:
         feed = self.contract.feed
         known = self.lake.ingested_files(self.con, feed)
         seen_hashes = set(known.values())
         fresh: list[raw_files.RawFile] = []
         redelivered: list[raw_files.RawFile] = []
-        for path in raw_files.discover(self.raw, self.contract):
+        for path in raw_files.discover(self.raw, self.contract, days):
             relative = path.relative_to(self.raw).as_posix()
             if relative in known:
                 continue
@@ -160,7 +168,8 @@ class FeedIngestor:
         return FeedCounts(read=sum(r["read"] for r in manifest),
                           landed=sum(r["landed"] for r in manifest),
                           quarantined=sum(r["quarantined"] for r in manifest),
-                          duplicates=sum(r["duplicates"] for r in manifest), files=len(files))
+                          duplicates=sum(r["duplicates"] for r in manifest), files=len(files),
+                          batches=[batch_id])
 
     def _mark_duplicates(self) -> None:
         """Status per record: quarantined (broke its contract), duplicate (its key is earlier in

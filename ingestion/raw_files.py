@@ -30,9 +30,19 @@ def feed_folder(raw: Path, contract: Contract) -> Path:
     return raw / ("devices" if contract.kind == "device" else "exports") / contract.feed
 
 
-def discover(raw: Path, contract: Contract) -> list[Path]:
+def delivery_day(path: Path, contract: Contract) -> str:
+    """The day a file was delivered: its folder (device feeds) or its name's suffix (exports)."""
+    return path.parent.name if contract.kind == "device" else path.stem.rsplit("_", 1)[-1]
+
+
+def discover(raw: Path, contract: Contract, days: tuple[str, str] | None = None) -> list[Path]:
+    """Raw files of a feed, optionally only those delivered between two days (inclusive)."""
     pattern = "*/*.jsonl" if contract.kind == "device" else "*.csv"
-    return sorted(feed_folder(raw, contract).glob(pattern))
+    found = sorted(feed_folder(raw, contract).glob(pattern))
+    if days is None:
+        return found
+    first, last = days
+    return [p for p in found if first <= delivery_day(p, contract) <= last]
 
 
 def fingerprint(raw: Path, path: Path) -> RawFile:

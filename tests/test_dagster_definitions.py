@@ -26,3 +26,48 @@ def test_simulated_world_materialises(tmp_path):
     assert metadata["records/calls"].value > 1000
     assert (tmp_path / "raw" / "devices" / "calls").is_dir()
     assert (tmp_path / "ground_truth" / "conversations.parquet").is_file()
+
+
+def _world_home(tiny_world, tmp_path):
+    import shutil
+
+    home = tmp_path / "home"
+    shutil.copytree(tiny_world / "raw", home / "raw")
+    return home
+
+
+def test_ingestion_materialises_a_range_of_days_with_checks(tiny_world, tmp_path):
+    from dagster_project.defs.ingestion.assets import ingest_raw_feeds
+
+    home = _world_home(tiny_world, tmp_path)
+    result = dg.materialize(
+        [ingest_raw_feeds],
+        resources={"workphone": WorkphoneSettings(home=str(home))},
+        tags={"dagster/asset_partition_range_start": "2025-01-01",
+              "dagster/asset_partition_range_end": "2025-03-31"},
+    )
+    assert result.success
+    materialised = {e.asset_key.path[-1]: e.materialization.metadata
+                    for e in result.get_asset_materialization_events()}
+    assert len(materialised) == 17
+    assert materialised["calls"]["landed"].value > 0
+    checks = result.get_asset_check_evaluations()
+    assert len(checks) == 34 and all(c.passed for c in checks)
+    days = {p.parent.name for p in (home / "lake" / "calls").glob("dt=*/*.parquet")}
+    assert max(days) <= "dt=2025-03-31"
+
+
+def test_sensor_asks_for_each_day_with_new_files(tiny_world, tmp_path):
+    from dagster_project.defs.ingestion.automation import raw_arrivals_sensor
+    from ingestion.ingest import ingest
+    from workphone.settings import Settings
+
+    home = _world_home(tiny_world, tmp_path)
+    resource = WorkphoneSettings(home=str(home))
+    context = dg.build_sensor_context(resources={"workphone": resource})
+    first = raw_arrivals_sensor(context)
+    assert len(first.run_requests) == 31
+    assert first.run_requests[0].partition_key == "2025-01-01"
+    ingest(Settings(home=home), days=("2025-01-01", "2025-01-31"))
+    second = raw_arrivals_sensor(dg.build_sensor_context(resources={"workphone": resource}))
+    assert second.run_requests[0].partition_key == "2025-02-01"

@@ -24,6 +24,10 @@ class Settings(BaseModel):
     retention_years: int = Field(
         default=5, ge=1, description="WORKPHONE_RETENTION_YEARS: how long communications are kept"
     )
+    partitions_start: str = Field(
+        default="2024-01-01",
+        description="WORKPHONE_PARTITIONS_START: first delivery day of the daily partitions",
+    )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -32,6 +36,7 @@ class Settings(BaseModel):
             home=Path(env.get("WORKPHONE_HOME", "data")).resolve(),
             pii_key_hex=env.get("WORKPHONE_PII_KEY") or None,
             retention_years=int(env.get("WORKPHONE_RETENTION_YEARS", "5")),
+            partitions_start=env.get("WORKPHONE_PARTITIONS_START", "2024-01-01"),
         )
 
     @property
