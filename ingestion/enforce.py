@@ -78,7 +78,7 @@ def rule_sql(field: Field) -> list[str]:
 
 
 def enforce_sql(contract: Contract, source: str = "parsed") -> str:
-    """SELECT over ``source`` adding typed columns and the ``_reason`` of each broken record."""
+    """SELECT over ``source``: the typed columns and the ``_reason`` of each broken record."""
     typed = ",\n    ".join(f"{typed_sql(f)} as {quote('t_' + f.name)}" for f in contract.fields)
     rules = [r for f in contract.fields for r in rule_sql(f)]
     reasons = ",\n        ".join(rules)
@@ -88,7 +88,7 @@ with typed as (
     {typed}
     from {source}
 )
-select *,
+select _source_file, _line, {", ".join(quote("t_" + f.name) for f in contract.fields)},
     coalesce(_parse_error, nullif(concat_ws('; ',
         {reasons}
     ), '')) as _reason

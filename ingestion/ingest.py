@@ -153,7 +153,7 @@ class FeedIngestor:
                    count(*) filter (where _status = 'landed') as landed,
                    count(*) filter (where _status = 'quarantined') as quarantined,
                    count(*) filter (where _status = 'duplicate') as duplicates
-            from checked group by _source_file""").fetchall()
+            from checked_status group by _source_file""").fetchall()
         counted = {r[0]: r[1:] for r in per_file}
         manifest = []
         for f in files:
@@ -173,69 +173,89 @@ class FeedIngestor:
 
     def _mark_duplicates(self) -> None:
         """Status per record: quarantined (broke its contract), duplicate (its key is earlier in
-        the batch or already in the lake) or landed."""
+        the batch or already in the lake) or landed. Only keys seen twice are ranked."""
         con, contract = self.con, self.contract
-        keys = ", ".join(quote("t_" + k) for k in contract.primary_key)
-        event = quote("t_" + contract.event_time)
-        existing = "select null as _k where false"
-        if self.lake.has_data(contract.feed):
-            key_expr = " || '|' || ".join(f"cast({quote(k)} as varchar)"
-                                          for k in contract.primary_key)
-            existing = (f"select {key_expr} as _k from read_parquet("
-                        f"'{self.lake.files_glob(contract.feed)}', hive_partitioning = true) "
-                        f"where dt in (select distinct cast({event} as date) from checked)")
-        batch_key = " || '|' || ".join(f"cast({quote('t_' + k)} as varchar)"
-                                       for k in contract.primary_key)
+        key = _key_sql(contract.primary_key, prefix="t_")
         con.execute(f"""
-            create or replace temp table checked as
-            with ranked as (
-                select *, {batch_key} as _k,
-                    row_number() over (partition by {keys}, _reason is null
-                                       order by _source_file, _line) as _rank
-                from checked
-            )
-            select ranked.* exclude (_rank),
-                case when _reason is not null then 'quarantined'
-                     when _rank > 1 or _k in (select _k from ({existing})) then 'duplicate'
+            create or replace temp table first_of_repeats as
+            select {key} as _k, min(_source_file || lpad(_line::varchar, 12, '0')) as _first
+            from checked where _reason is null
+            group by all having count(*) > 1
+        """)
+        in_lake = "false"
+        if self.lake.has_data(contract.feed):
+            event = quote("t_" + contract.event_time)
+            con.execute(f"""
+                create or replace temp table keys_in_lake as
+                select {_key_sql(contract.primary_key)} as _k
+                from read_parquet('{self.lake.files_glob(contract.feed)}',
+                                  hive_partitioning = true)
+                where dt in (select distinct cast({event} as date) from checked)
+            """)
+            in_lake = "c._k in (select _k from keys_in_lake)"
+        con.execute(f"""
+            create or replace temp table checked_status as
+            select c.*,
+                case when c._reason is not null then 'quarantined'
+                     when r._first is not null
+                          and r._first <> c._source_file || lpad(c._line::varchar, 12, '0')
+                          then 'duplicate'
+                     when {in_lake} then 'duplicate'
                      else 'landed' end as _status
-            from ranked
+            from (select *, {key} as _k from checked) c
+            left join first_of_repeats r on r._k = c._k
         """)
 
     def _landed_sql(self, batch_id: str) -> str:
+        """The landed records as the lake keeps them. Personal values are tokenised once per
+        distinct value (``pii_values``), then joined back."""
         contract = self.contract
-        columns = []
-        for f in contract.fields:
-            typed = quote("t_" + f.name)
+        person = [f for f in contract.fields if f.pii in PERSON_PII]
+        if person:
+            values = " union ".join(
+                f"select '{f.pii}' as pii, {_normal(f, quote('t_' + f.name))} as v "
+                f"from checked_status where _status = 'landed'" for f in person)
+            cases = " ".join(f"when '{p}' then {mask_sql(p, 'v')}"
+                             for p in sorted({f.pii for f in person}))
+            self.con.execute(f"""
+                create or replace temp table pii_values as
+                select pii, v, {self.key.token_sql('v')} as token, case pii {cases} end as masked
+                from (select distinct pii, v from ({values})) where v is not null
+            """)
+        columns, joins = [], []
+        for n, f in enumerate(contract.fields):
+            typed = f"c.{quote('t_' + f.name)}"
             if f.pii in PERSON_PII:
-                normal = normalise_sql(f.pii, typed)
-                columns.append(f"{self.key.token_sql(normal)} as {quote(f.name + '_token')}")
-                columns.append(f"{mask_sql(f.pii, normal)} as {quote(f.name + '_masked')}")
+                alias = f"p{n}"
+                joins.append(f"left join pii_values {alias} on {alias}.pii = '{f.pii}' and "
+                             f"{alias}.v = {_normal(f, typed)}")
+                columns.append(f"{alias}.token as {quote(f.name + '_token')}")
+                columns.append(f"{alias}.masked as {quote(f.name + '_masked')}")
             elif f.pii == "free_text":
                 columns.append(f"{redact_sql(typed)} as {quote(f.name)}")
             else:
                 columns.append(f"{typed} as {quote(f.name)}")
-        event = quote("t_" + contract.event_time)
+        event = f"c.{quote('t_' + contract.event_time)}"
         if contract.communication:
             years = self.settings.retention_years
             columns.append(f"cast(cast({event} as date) + interval {years} year as date) "
                            f"as retain_until")
         columns += [
-            "_source_file",
-            "_line as _source_line",
+            "c._source_file",
+            "c._line as _source_line",
             f"'{self.key.fingerprint}' as _pii_key_id",
             "current_timestamp::timestamp as _ingested_at",
             f"'{contract.version}' as _contract_version",
             f"'{batch_id}' as _batch_id",
             f"cast({event} as date) as dt",
         ]
-        return (f"select {', '.join(columns)} from checked where _status = 'landed' "
-                f"order by dt, {', '.join(quote('t_' + k) for k in contract.primary_key)}")
+        return (f"select {', '.join(columns)} from checked_status c {' '.join(joins)} "
+                f"where c._status = 'landed'")
 
     def _stage_quarantine(self, files, batch_id: str, staging: Path) -> Path | None:
-        rows = self.con.execute("""
-            select c._source_file, c._line, c._reason, l._payload
-            from checked c join lines l using (_source_file, _line)
-            where c._status = 'quarantined' order by c._source_file, c._line""").fetchall()
+        rows = self.con.execute(raw_files.payloads_sql(self.contract, """
+            select _source_file, _line, _reason from checked_status
+            where _status = 'quarantined'""")).fetchall()
         sha = {f.relative: f.sha256 for f in files}
         already = self._already_quarantined(set(sha.values()))
         rows = [r for r in rows if (sha[r[0]], r[1]) not in already]
@@ -274,6 +294,19 @@ class FeedIngestor:
         staged.parent.mkdir(parents=True, exist_ok=True)
         pq.write_table(pa.Table.from_pylist(rows), staged)
         self.lake.publish_file(staged, target)
+
+
+def _normal(field, expr: str) -> str:
+    """A value's normal form for tokenising; a value that kept its contract's pattern is
+    already normal (saves a regular expression per record)."""
+    return expr if field.pattern else normalise_sql(field.pii, expr)
+
+
+def _key_sql(columns: tuple[str, ...], prefix: str = "") -> str:
+    """SQL of one comparable value per record key (the column itself for a one-column key)."""
+    if len(columns) == 1:
+        return f"cast({quote(prefix + columns[0])} as varchar)"
+    return " || '|' || ".join(f"cast({quote(prefix + c)} as varchar)" for c in columns)
 
 
 def _record_count(f: raw_files.RawFile, contract: Contract) -> int:

@@ -91,31 +91,40 @@ def load_jsonl(con: duckdb.DuckDBPyConnection, raw: Path, files: list[RawFile],
     number is its row id minus the row id of its file's first line.
     """
     con.execute("set preserve_insertion_order = true")
-    con.execute("""
+    paths = [str(f.path if f.utf8 else sanitised_copy(f, scratch)) for f in files]
+    listed = ", ".join("'" + p.replace("'", "''") + "'" for p in paths)
+    # A literal list: with insertion order preserved, a bound list parameter reads far slower.
+    con.execute(f"""
         create or replace temp table raw_lines as
         select filename, line as _payload
-        from read_csv(?, columns = {'line': 'VARCHAR'}, header = false, delim = chr(31),
-                      quote = '', escape = '', auto_detect = false, filename = true)
-    """, [[str(f.path if f.utf8 else sanitised_copy(f, scratch)) for f in files]])
-    con.execute(f"""
-        create or replace temp table lines as
-        select case when starts_with(filename, '{scratch}/')
-                    then substr(filename, {len(str(scratch)) + 2})
-                    else substr(filename, {len(str(raw)) + 2}) end as _source_file,
-            rowid - min(rowid) over (partition by filename) + 1 as _line, _payload,
-            case when json_valid(_payload) then left(ltrim(_payload), 1) = '{{'
-                 else false end as _ok
-        from raw_lines
-        qualify _payload is not null and trim(_payload) <> ''
+        from read_csv([{listed}], columns = {{'line': 'VARCHAR'}}, header = false,
+                      delim = chr(31), quote = '', escape = '', auto_detect = false,
+                      filename = true)
     """)
-    con.execute("drop table raw_lines")
+    con.execute("set preserve_insertion_order = false")  # row ids are fixed from here on
+    con.execute(f"""
+        create or replace temp table first_rows as
+        select filename, min(rowid) as first_row,
+            case when starts_with(filename, '{scratch}/')
+                 then substr(filename, {len(str(scratch)) + 2})
+                 else substr(filename, {len(str(raw)) + 2}) end as _source_file
+        from raw_lines group by filename
+    """)
+    con.execute("""
+        create or replace temp view lines as
+        select f._source_file, r.rowid - f.first_row + 1 as _line, r._payload
+        from raw_lines r join first_rows f using (filename)
+        where r._payload is not null and trim(r._payload) <> ''
+    """)
     structure = "{" + ", ".join(f'"{f.name}": "VARCHAR"' for f in contract.fields) + "}"
     nulls = ", ".join(f'null::varchar as "{f.name}"' for f in contract.fields)
+    is_object = ("case when json_valid(_payload) then left(ltrim(_payload), 1) = '{' "
+                 "else false end")
     con.execute(f"""
         create or replace temp table parsed as
         select _source_file, _line, null::varchar as _parse_error,
                unnest(json_transform(_payload, '{structure}'))
-        from lines where _ok
+        from lines where {is_object}
     """)
     con.execute(f"""
         insert into parsed
@@ -125,8 +134,26 @@ def load_jsonl(con: duckdb.DuckDBPyConnection, raw: Path, files: list[RawFile],
                  when json_valid(_payload) then 'not a JSON object'
                  else 'malformed JSON: the line is not a complete JSON object' end,
             {nulls}
-        from lines where not _ok
+        from lines where not ({is_object})
     """)
+
+
+def payloads_sql(contract: Contract, broken: str) -> str:
+    """SQL adding the raw line (``_payload``) to the rows of ``broken`` (file, line, reason).
+    JSON Lines are found by row id, so that only the broken lines are touched."""
+    if contract.kind == "device":
+        return f"""
+            with broken as ({broken}),
+            targets as (select b.*, f.first_row + b._line - 1 as _row
+                        from broken b join first_rows f using (_source_file))
+            select t._source_file, t._line, t._reason, r._payload
+            from targets t join raw_lines r on r.rowid = t._row
+            order by t._source_file, t._line"""
+    return f"""
+        with broken as ({broken})
+        select b._source_file, b._line, b._reason, r._payload
+        from broken b join raw_lines r using (_source_file, _line)
+        order by b._source_file, b._line"""
 
 
 def load_csv(con: duckdb.DuckDBPyConnection, files: list[RawFile], contract: Contract) -> dict:
@@ -161,8 +188,9 @@ def load_csv(con: duckdb.DuckDBPyConnection, files: list[RawFile], contract: Con
     table = pa.table({k: pa.array(v, type=pa.int64() if k == "_line" else pa.string())
                       for k, v in columns.items()})
     con.register("parsed_arrow", table)
-    con.execute("create or replace temp table lines as "
+    con.execute("create or replace temp table raw_lines as "
                 "select _source_file, _line, _payload from parsed_arrow")
+    con.execute("create or replace temp view lines as select * from raw_lines")
     con.execute("create or replace temp table parsed as "
                 "select * exclude (_payload) from parsed_arrow")
     con.unregister("parsed_arrow")
