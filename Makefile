@@ -19,9 +19,12 @@ $(STAMP): requirements.lock pyproject.toml
 
 demo: setup
 	$(BIN)/workphone simulate --world report-2025 --scale small --out $(WORKPHONE_HOME)
+	$(BIN)/workphone ingest
 	@echo
 	@echo "Raw captures:  $(WORKPHONE_HOME)/raw"
 	@echo "Ground truth:  $(WORKPHONE_HOME)/ground_truth"
+	@echo "Lake:          $(WORKPHONE_HOME)/lake"
+	@echo "Warehouse:     $(WORKPHONE_HOME)/warehouse.duckdb (ops.quarantine, ops.ingested_files)"
 
 test: setup
 	$(BIN)/ruff check .
