@@ -8,10 +8,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ingestion.simulator.scales import Scale
-from ingestion.simulator.world import World, quarter_of
+from ingestion.simulator.world import World
 
 SECOND = np.timedelta64(1, "s")
-MINUTE = np.timedelta64(60, "s")
 HOUR = np.timedelta64(3600, "s")
 DAY = np.timedelta64(86400, "s")
 
@@ -62,15 +61,7 @@ def quarters_of(ts: np.ndarray) -> np.ndarray:
     return np.char.add(np.char.add(years.astype(str), "Q"), quarters.astype(str))
 
 
-def hour_of(ts: np.ndarray) -> np.ndarray:
-    return ((ts - ts.astype("datetime64[D]")) // HOUR).astype(int)
-
-
 def at_hour(days: np.ndarray, hours: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Timestamps on ``days`` at the given local ``hours`` plus a random minute and second."""
     seconds = rng.integers(0, 3600, len(days))
     return days.astype("datetime64[s]") + hours.astype(int) * HOUR + seconds * SECOND
-
-
-__all__ = ["DAY", "HOUR", "MINUTE", "SECOND", "SimContext", "at_hour", "hour_of", "quarter_of",
-           "quarters_of"]

@@ -182,9 +182,3 @@ def collection_script(rng: np.random.Generator, spec: CollectionSpec) -> list[Tu
         turns.insert(int(rng.integers(1, len(turns) + 1)), _line(rng, lib[spec.violation], fill))
     turns.append(_line(rng, lib["closing_collection"], fill))
     return turns
-
-
-def ai_call_script(rng: np.random.Generator, amount: int, company: str) -> list[Turn]:
-    lib = library()
-    fill = _fill_common(rng) | {"amount": amount, "company": company, "date": ""}
-    return [_line(rng, lib["ai_reminder"], fill) for _ in range(2)]

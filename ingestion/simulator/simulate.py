@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from ingestion.simulator import identities
 from ingestion.simulator.acquisition import simulate_leads, simulate_spend
 from ingestion.simulator.collections import simulate_stages
 from ingestion.simulator.context import DAY, SimContext, quarters_of
@@ -125,5 +124,3 @@ def _sales_complaints(ctx: SimContext, out: Buffers) -> None:
         "description": rng.choice(["销售隐瞒利率", "被要求支付中介费", "承诺额度未兑现",
                                    "被要求私下转账", "销售人员态度差"], chosen.height)})
 
-
-__all__ = ["SimulationResult", "identities", "simulate"]
