@@ -2,10 +2,14 @@
 
 Layout under ``WORKPHONE_HOME/lake``::
 
-    <feed>/dt=YYYY-MM-DD/part-<batch>-<n>.parquet     landed records (zstd), by event date
-    quarantine/feed=<feed>/part-<batch>.parquet        records that broke their contract
-    _manifest/<feed>/batch-<batch>.parquet             which raw files each batch ingested
-    _staging/<batch>/                                  work in progress, never read
+    <feed>/dt=YYYY-MM-DD/part-<batch>.parquet     landed records (zstd), by delivery day
+    quarantine/feed=<feed>/part-<batch>.parquet   records that broke their contract
+    _manifest/<feed>/batch-<batch>.parquet        which raw files each batch ingested
+    _staging/<batch>/                             work in progress, never read
+
+``dt`` is the day the records' raw file was delivered (its folder, or its name's suffix for
+exports), the key of the Dagster daily partitions: a partition's run writes into its own lake
+partition and nowhere else. When a record happened is its event-time column.
 
 A batch is written under ``_staging`` and each finished file is moved into place with one
 atomic rename, so a reader never sees half a file and a crash leaves only staging behind

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,6 +114,13 @@ def mask_sql(pii: str, expr: str) -> str:
     if pii == "chat_id":
         return f"left({expr}, 5) || '****' || right({expr}, 4)"
     raise ValueError(f"no mask for pii class {pii!r}")
+
+
+def redact_text(text: str) -> str:
+    """Python twin of :func:`redact_sql`, for text made after ingestion (transcripts)."""
+    for pattern, placeholder in TEXT_PATTERNS:
+        text = re.sub(pattern, placeholder, text)
+    return text
 
 
 def redact_sql(expr: str) -> str:

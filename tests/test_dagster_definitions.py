@@ -54,7 +54,7 @@ def test_ingestion_materialises_a_range_of_days_with_checks(tiny_world, tmp_path
     checks = result.get_asset_check_evaluations()
     assert len(checks) == 34 and all(c.passed for c in checks)
     days = {p.parent.name for p in (home / "lake" / "calls").glob("dt=*/*.parquet")}
-    assert max(days) <= "dt=2025-03-31"
+    assert min(days) >= "dt=2025-01-01" and max(days) <= "dt=2025-03-31"  # delivery days
 
 
 def test_sensor_asks_for_each_day_with_new_files(tiny_world, tmp_path):
@@ -71,3 +71,30 @@ def test_sensor_asks_for_each_day_with_new_files(tiny_world, tmp_path):
     ingest(Settings(home=home), days=("2025-01-01", "2025-01-31"))
     second = raw_arrivals_sensor(dg.build_sensor_context(resources={"workphone": resource}))
     assert second.run_requests[0].partition_key == "2025-02-01"
+
+
+def test_transcripts_asset_transcribes_a_day_of_recordings(ingested_tiny, tiny_world, tmp_path):
+    import shutil
+
+    import polars as pl
+
+    from dagster_project.defs.speech.assets import transcripts
+
+    settings, _ = ingested_tiny
+    home = tmp_path / "home"
+    shutil.copytree(settings.lake_dir / "calls", home / "lake" / "calls")
+    shutil.copytree(tiny_world / "raw" / "devices" / "recordings",
+                    home / "raw" / "devices" / "recordings")
+    calls = pl.read_parquet(home / "lake" / "calls" / "*" / "*.parquet", hive_partitioning=True)
+    day = str(calls.filter(pl.col("recording_ref").is_not_null())["dt"].min())
+    result = dg.materialize(
+        [transcripts],
+        resources={"workphone": WorkphoneSettings(home=str(home))},
+        partition_key=day,
+    )
+    assert result.success
+    metadata = result.asset_materializations_for_node("lake__transcripts")[0].metadata
+    assert metadata["recordings_due"].value == 1
+    assert metadata["status/ok"].value == 1
+    assert 0 < metadata["real_time_factor"].value < 1
+    assert (home / "lake" / "transcripts" / f"dt={day}" / "part-0.parquet").is_file()

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 
 import duckdb
+import polars as pl
 import pytest
 
+from ingestion import raw_files
 from ingestion.ingest import ingest
 from workphone.settings import Settings
 
@@ -52,17 +54,21 @@ CASES = [
     (_call(call_id="C8", remote_number="12345"), "remote_number: does not match the pattern"),
     (_call(call_id="C9", device_id="PHONE-9"), "device_id: does not match the pattern"),
     ('{"call_id": "C10", "device_id": "WP0', "malformed JSON"),
+    ('{"call_id": "C13", "device_id": }', "malformed JSON"),  # looks whole, is not JSON
     ('["C11"]', "not a JSON object"),
     (b'{"call_id": "C12", "text": "\xe4\xb8"}', "not valid UTF-8"),
 ]
 
 
-def test_each_rule_quarantines_with_reason_and_line(home, tmp_path):
+@pytest.mark.parametrize("mapped", [False, True], ids=["read", "memory-mapped"])
+def test_each_rule_quarantines_with_reason_and_line(home, tmp_path, monkeypatch, mapped):
+    if mapped:  # large files are mapped, not read: the same records must come out
+        monkeypatch.setattr(raw_files, "MAP_FROM_BYTES", 1)
     raw = tmp_path / "raw"
     _write_calls(raw, [_call(), *[line for line, _ in CASES]])
     report = ingest(home, raw=raw, feeds=["calls"])
     counts = report.feeds["calls"]
-    assert (counts.read, counts.landed, counts.quarantined) == (12, 1, 11)
+    assert (counts.read, counts.landed, counts.quarantined) == (len(CASES) + 1, 1, len(CASES))
     reasons = _quarantine(home)
     for line_no, (_, expected) in enumerate(CASES, start=2):
         assert expected in reasons[line_no], (line_no, reasons[line_no])
@@ -89,6 +95,31 @@ def test_quarantined_payload_is_encrypted_and_recoverable(home, tmp_path):
     assert "13912345678" not in blob
     assert PiiKey.from_settings(home).decrypt(blob).decode() == bad
     assert source == "devices/calls/2025-03-01/WP000001_2025-03-01.jsonl"
+
+
+def test_line_breaks_blank_lines_and_a_missing_last_break(home, tmp_path):
+    from ingestion.pii import PiiKey
+
+    folder = tmp_path / "raw" / "devices" / "calls" / "2025-03-01"
+    folder.mkdir(parents=True)
+    bad = _call(call_id="C2", direction="sideways")
+    lines = [_call(), "", "   ", bad, _call(call_id="C3")]
+    (folder / "WP000001_2025-03-01.jsonl").write_bytes("\r\n".join(lines).encode())
+    counts = ingest(home, raw=tmp_path / "raw", feeds=["calls"]).feeds["calls"]
+    assert (counts.read, counts.landed, counts.quarantined) == (3, 2, 1)
+    with duckdb.connect(str(home.warehouse_path), read_only=True) as con:
+        line, blob = con.execute(
+            "select source_line, payload_encrypted from ops.quarantine").fetchone()
+    assert line == 4 and PiiKey.from_settings(home).decrypt(blob).decode() == bad
+
+
+def test_times_land_as_china_time(home, tmp_path):
+    raw = tmp_path / "raw"
+    _write_calls(raw, [_call(started_at="2025-03-01T11:00:00+09:00"), _call(call_id="C2")])
+    ingest(home, raw=raw, feeds=["calls"])
+    calls = pl.read_parquet(home.lake_dir / "calls" / "*" / "*.parquet").sort("call_id")
+    assert [t.isoformat() for t in calls["started_at"]] == ["2025-03-01T10:00:00"] * 2
+    assert calls["ended_at"][0].isoformat() == "2025-03-01T10:01:05"
 
 
 def test_csv_rules_and_a_ragged_row(home, tmp_path):

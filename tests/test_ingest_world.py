@@ -13,6 +13,8 @@ import polars as pl
 import pytest
 import raw_measures as measure
 
+from ingestion import raw_files
+from ingestion.contracts.model import load_contracts
 from ingestion.ingest import ingest
 from ingestion.lake import Lake
 from workphone.settings import Settings
@@ -34,6 +36,17 @@ def test_counts_are_conserved_per_feed_and_file(ingested_tiny):
                           "where read <> landed + quarantined + duplicates").fetchone()[0]
         files = con.execute("select count(*) from ops.ingested_files").fetchone()[0]
     assert bad == 0 and files > 1000
+
+
+def test_lake_partitions_are_delivery_days(ingested_tiny):
+    """``dt`` is the day a record's file was delivered, so that a Dagster daily partition is
+    exactly one lake partition; the event time stays a column."""
+    settings, _ = ingested_tiny
+    contracts = load_contracts()
+    for feed in ("calls", "messages", "leads"):
+        pairs = _lake(settings, feed).select("dt", "_source_file").unique()
+        for day, source in pairs.iter_rows():
+            assert str(day) == raw_files.delivery_day(Path(source), contracts[feed]), source
 
 
 def test_every_planted_defect_is_caught(ingested_tiny, tiny_world):

@@ -15,7 +15,7 @@ import polars as pl
 from great_expectations import expectations as gxe
 from great_expectations.data_context.types.base import ProgressBarsConfig
 
-from ingestion.contracts.model import Contract
+from ingestion.contracts.model import Contract, Field
 from ingestion.pii import TEXT_PATTERNS
 
 TOKEN_REGEX = r"^[0-9a-f]{64}$"
@@ -39,7 +39,7 @@ def expectation_suite(contract: Contract) -> gx.ExpectationSuite:
         if field.required:
             add(gxe.ExpectColumnValuesToNotBeNull(column=field.name))
         if field.allowed:
-            add(gxe.ExpectColumnValuesToBeInSet(column=field.name, value_set=list(field.allowed)))
+            add(gxe.ExpectColumnValuesToBeInSet(column=field.name, value_set=_typed(field)))
         if field.minimum is not None or field.maximum is not None:
             add(gxe.ExpectColumnValuesToBeBetween(column=field.name, min_value=field.minimum,
                                                   max_value=field.maximum))
@@ -55,6 +55,12 @@ def expectation_suite(contract: Contract) -> gx.ExpectationSuite:
     for column in LINEAGE:
         add(gxe.ExpectColumnValuesToNotBeNull(column=column))
     return suite
+
+
+def _typed(field: Field) -> list:
+    """The field's allowed values as the lake holds them (contracts list them as text)."""
+    convert = {"integer": int, "number": float}.get(field.logical_type, str)
+    return [convert(value) for value in field.allowed]
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,9 @@ A contract file is validated against the Open Data Contract Standard's own Pydan
 (``open-data-contract-standard``); the product's extensions live in ``customProperties``:
 
 - contract level: ``feedKind`` (``device`` JSON Lines per device per day | ``export`` CSV per
-  day), ``eventTime`` (the field that decides the lake's ``dt`` partition), ``communication``
-  (true when records are communications kept for the retention period);
+  day), ``eventTime`` (when a record happened: its retention, and where in the lake its key is
+  looked up), ``communication`` (true when records are communications kept for the retention
+  period);
 - field level: ``pii`` (``phone`` | ``name`` | ``id_number`` | ``bank_card`` | ``chat_id``
   (a WeChat/WeCom account id) | ``free_text``).
 """
