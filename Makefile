@@ -10,21 +10,26 @@ STAMP := $(VENV)/.installed
 
 setup: $(STAMP)
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements.lock requirements-nodeps.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.9
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -r requirements-nodeps.txt
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	$(BIN)/python -m speech_analytics.model_store
 	touch $(STAMP)
 
 demo: setup
 	$(BIN)/workphone simulate --world report-2025 --scale small --out $(WORKPHONE_HOME)
 	$(BIN)/workphone ingest
+	$(BIN)/workphone transcribe --pending
 	@echo
 	@echo "Raw captures:  $(WORKPHONE_HOME)/raw"
 	@echo "Ground truth:  $(WORKPHONE_HOME)/ground_truth"
-	@echo "Lake:          $(WORKPHONE_HOME)/lake"
-	@echo "Warehouse:     $(WORKPHONE_HOME)/warehouse.duckdb (ops.quarantine, ops.ingested_files)"
+	@echo "Recordings:    $(WORKPHONE_HOME)/raw/devices/recordings"
+	@echo "Lake:          $(WORKPHONE_HOME)/lake (transcripts: lake/transcripts, lake/transcriptions)"
+	@echo "Warehouse:     $(WORKPHONE_HOME)/warehouse.duckdb (ops.quarantine, ops.ingested_files,"
+	@echo "               speech.utterances, speech.transcriptions)"
 
 test: setup
 	$(BIN)/ruff check .

@@ -8,11 +8,12 @@ from dagster_project.defs.ingestion.automation import (
     ingest_job,
     raw_arrivals_sensor,
 )
+from dagster_project.defs.speech.assets import transcripts
 from dagster_project.defs.world.assets import simulated_world
 from dagster_project.resources import WorkphoneSettings
 
 defs = dg.Definitions(
-    assets=[simulated_world, ingest_raw_feeds],
+    assets=[simulated_world, ingest_raw_feeds, transcripts],
     jobs=[ingest_job],
     schedules=[ingest_daily_schedule],
     sensors=[raw_arrivals_sensor],

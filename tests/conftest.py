@@ -80,3 +80,22 @@ def ingested_tiny(tiny_world, tmp_path_factory):
     settings = Settings(home=home, pii_key_hex="ab" * 32)
     report = ingest(settings, raw=tiny_world / "raw")
     return settings, report
+
+
+@pytest.fixture(scope="session")
+def asr_backend():
+    """The default speech backend (faster-whisper, Whisper base), loaded once."""
+    from speech_analytics.backends import load_backend
+    from speech_analytics.model_store import default_model_dir
+
+    return load_backend("faster-whisper", default_model_dir(), threads=2)
+
+
+@pytest.fixture(scope="session")
+def transcribed_tiny(ingested_tiny, tiny_world, asr_backend):
+    """The ingested tiny world with every recording transcribed once: (settings, reports)."""
+    from speech_analytics.batch import transcribe_pending
+
+    settings, _ = ingested_tiny
+    reports = transcribe_pending(settings, backend=asr_backend, raw=tiny_world / "raw")
+    return settings, reports

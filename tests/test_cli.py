@@ -13,10 +13,12 @@ runner = CliRunner()
 
 def test_simulate_prints_a_summary(tmp_path):
     result = runner.invoke(app, ["simulate", "--scale", "tiny", "--out", str(tmp_path),
-                                 "--seed", "5"])
+                                 "--seed", "5", "--recordings", "0"])
     assert result.exit_code == 0, result.output
+    assert not (tmp_path / "raw" / "devices" / "recordings").exists()
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert summary["records"]["leads"] > 100
+    assert summary["records"]["recordings"] == 0
     assert summary["communication_records"] == sum(
         summary["records"][f] for f in ("calls", "messages", "sms"))
 

@@ -37,7 +37,7 @@ def test_same_seed_same_bytes_other_seed_other_world(tiny_world, tmp_path):
 
 def test_layout_one_file_per_device_per_day(tiny_world):
     raw = tiny_world / "raw"
-    assert {p.name for p in (raw / "devices").iterdir()} == DEVICE_FEEDS
+    assert {p.name for p in (raw / "devices").iterdir()} == DEVICE_FEEDS | {"recordings"}
     assert {p.name for p in (raw / "exports").iterdir()} == EXPORTS
     defects = pl.read_parquet(tiny_world / "ground_truth" / "defects.parquet")
     redelivered = set(defects.filter(pl.col("kind") == "redelivered_file")["file"])

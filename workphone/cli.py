@@ -31,6 +31,9 @@ def simulate(
         help="Output folder: raw/ and ground_truth/ are written in it [default: WORKPHONE_HOME]")]
     = None,
     seed: Annotated[int, typer.Option(help="Random seed; same world+scale+seed, same bytes")] = 42,
+    recordings: Annotated[int | None, typer.Option(
+        help="Calls to render as real audio [default: the world's count for the scale]")]
+    = None,
 ) -> None:
     """Simulate a lender's work phones and business systems into raw captures."""
     from ingestion.simulator.scales import ScaleError
@@ -39,7 +42,8 @@ def simulate(
 
     target = out or get_settings().home
     try:
-        result = run_simulation(world, scale, target, seed=seed, progress=_progress)
+        result = run_simulation(world, scale, target, seed=seed, progress=_progress,
+                                recordings=recordings)
     except (WorldError, ScaleError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
@@ -71,6 +75,44 @@ def ingest(
         raise typer.Exit(2) from exc
     json.dump(report.as_dict(), sys.stdout, ensure_ascii=False)
     sys.stdout.write("\n")
+
+
+@app.command()
+def transcribe(
+    file: Annotated[Path | None, typer.Argument(
+        help="A recording (WAV, FLAC, OGG, MP3; stereo = agent left, customer right)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+    pending: Annotated[bool, typer.Option(
+        "--pending", help="Instead of FILE: transcribe every recorded call of the lake not yet "
+        "transcribed by the current model")] = False,
+) -> None:
+    """Transcribe one recording, or (--pending) every recorded call in the lake."""
+    from speech_analytics.audio import RecordingRejected
+    from speech_analytics.backends import load_configured_backend
+    from speech_analytics.batch import transcribe_pending
+    from speech_analytics.transcribe import transcribe_file
+
+    settings = get_settings()
+    if pending == (file is not None):
+        typer.echo("error: give a FILE or --pending (not both)", err=True)
+        raise typer.Exit(2)
+    if pending:
+        reports = transcribe_pending(settings, progress=_progress)
+        json.dump([vars(r) for r in reports if r.due], sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return
+    backend = load_configured_backend(settings)
+    try:
+        transcript = transcribe_file(backend, file, settings.asr_max_seconds)
+    except RecordingRejected as rejected:
+        typer.echo(f"error ({rejected.status}): {rejected.reason}", err=True)
+        raise typer.Exit(1) from rejected
+    if as_json:
+        json.dump(transcript.as_json(), sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return
+    for u in transcript.utterances:
+        typer.echo(f"[{u.start:7.2f}–{u.end:7.2f}] {u.speaker:>8}: {u.text}")
 
 
 @app.command()

@@ -11,7 +11,8 @@ import polars as pl
 DEVICE_FEEDS: dict[str, list[str]] = {
     "calls": ["call_id", "device_id", "employee_id", "local_number", "remote_number",
               "direction", "started_at", "answered_at", "ended_at", "duration_s",
-              "recording_ref", "uploaded_at"],
+              "recording_ref", "recording_duration_s", "recording_channels",
+              "recording_sample_rate", "recording_sha256", "uploaded_at"],
     "messages": ["message_id", "device_id", "employee_id", "app", "peer_id", "direction",
                  "msg_type", "text", "sent_at", "uploaded_at"],
     "friend_adds": ["event_id", "device_id", "employee_id", "app", "peer_id", "peer_phone",

@@ -14,15 +14,13 @@ class Scale:
     """Collection cases entering M1 per quarter, back book included."""
     contacted_lead_share: float
     """Share of non-converting leads whose first contact becomes a conversation with content."""
-    recordings: int
-    """Calls rendered as audio (0 until speech rendering is asked for)."""
 
 
 SCALES: dict[str, Scale] = {
-    "tiny": Scale("tiny", 15, 40, 0.5, 0),
-    "small": Scale("small", 450, 1500, 0.4, 0),
-    "medium": Scale("medium", 2500, 8000, 0.4, 0),
-    "large": Scale("large", 20000, 60000, 0.4, 0),
+    "tiny": Scale("tiny", 15, 40, 0.5),
+    "small": Scale("small", 450, 1500, 0.4),
+    "medium": Scale("medium", 2500, 8000, 0.4),
+    "large": Scale("large", 20000, 60000, 0.4),
 }
 
 

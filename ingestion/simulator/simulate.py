@@ -10,6 +10,7 @@ import numpy as np
 import polars as pl
 
 from ingestion.simulator.acquisition import simulate_leads, simulate_spend
+from ingestion.simulator.audio.recordings import plan_recordings
 from ingestion.simulator.collections import simulate_stages
 from ingestion.simulator.context import DAY, SimContext, quarters_of
 from ingestion.simulator.lending import due_dates, simulate_back_book, simulate_new_loans
@@ -36,8 +37,9 @@ class SimulationResult:
 
 
 def simulate(world: World | str | Path, scale: str, out_dir: Path, seed: int = 42,
-             progress=None) -> SimulationResult:
-    """Simulate ``world`` at ``scale`` into ``out_dir/raw`` and ``out_dir/ground_truth``."""
+             progress=None, recordings: int | None = None) -> SimulationResult:
+    """Simulate ``world`` at ``scale`` into ``out_dir/raw`` and ``out_dir/ground_truth``;
+    ``recordings`` overrides how many calls the world renders as audio at that scale."""
     began = time.perf_counter()
     world = world if isinstance(world, World) else load_world(world)
     ctx = SimContext(world=world, scale=get_scale(scale), seed=seed)
@@ -71,11 +73,15 @@ def simulate(world: World | str | Path, scale: str, out_dir: Path, seed: int = 4
     paid = repayments(ctx, loans, schedule, stages)
     _sales_complaints(ctx, out)
 
-    say("writing raw captures and ground truth")
+    say("writing raw captures, recordings and ground truth")
     spend = simulate_spend(ctx, leads)
+    count = world.recordings.calls.get(scale, 0) if recordings is None else recordings
+    plan = plan_recordings(ctx, out.frame("truth_conversations"), count)
     records = write_world(ctx, Path(out_dir), out, leads=leads, spend=spend, loans=loans,
                           schedule=schedule, repayments=paid, stages=stages, org=org,
-                          m2_profile=answer_profile(ctx, "M2"))
+                          m2_profile=answer_profile(ctx, "M2"), recordings=plan,
+                          progress=say)
+    records["recordings"] = plan.height
     return SimulationResult(Path(out_dir), records, time.perf_counter() - began)
 
 

@@ -165,6 +165,20 @@ class Defects(_Strict):
     gbk_export: bool = True
 
 
+class Recordings(_Strict):
+    """Calls rendered as real audio (stereo WAV: agent left, customer right)."""
+
+    calls: dict[str, Annotated[int, Field(ge=0)]] = {
+        "tiny": 3, "small": 40, "medium": 100, "large": 300}
+    """How many calls per scale; scales not listed render none."""
+    phone_line_share: Rate = 0.3
+    """Share delivered through a phone line (8 kHz, band-limited, μ-law) instead of 16 kHz."""
+    customer_semitones: Annotated[float, Field(ge=-12, le=12)] = -3.0
+    """Pitch shift of the customer's voice, so the parties sound different."""
+    violation_share: Rate = 0.4
+    """Share of rendered calls chosen among conversations with a planted violation."""
+
+
 class Period(_Strict):
     start: dt.date
     end: dt.date
@@ -187,6 +201,7 @@ class World(_Strict):
     collection: Collection
     credit: Credit = Credit()
     defects: Defects = Defects()
+    recordings: Recordings = Recordings()
 
     @model_validator(mode="after")
     def _check(self) -> World:

@@ -22,6 +22,7 @@ import orjson
 import polars as pl
 
 from ingestion.simulator import identities
+from ingestion.simulator.audio.recordings import render_recordings, with_recordings
 from ingestion.simulator.context import SimContext
 from ingestion.simulator.organisation import Organisation
 from ingestion.simulator.records import DEVICE_FEEDS, EVENT_TIME, Buffers
@@ -33,7 +34,8 @@ REQUIRED = {feed: cols[:3] + [EVENT_TIME[feed]] for feed, cols in DEVICE_FEEDS.i
 
 
 def write_world(ctx: SimContext, out_dir: Path, out: Buffers, *, leads, spend, loans, schedule,
-                repayments, stages, org: Organisation, m2_profile) -> dict[str, int]:
+                repayments, stages, org: Organisation, m2_profile, recordings: pl.DataFrame,
+                progress=None) -> dict[str, int]:
     raw, truth = out_dir / "raw", out_dir / "ground_truth"
     for folder in (raw, truth):
         if folder.exists():
@@ -43,8 +45,13 @@ def write_world(ctx: SimContext, out_dir: Path, out: Buffers, *, leads, spend, l
     defects: list[dict] = []
     counts: dict[str, int] = {}
     skew = _skewed_devices(ctx, rng, org)
+    recorded, recorded_turns = render_recordings(
+        ctx, raw, recordings, out.frame("calls"), out.frame("truth_utterances"), progress)
     for feed, columns in DEVICE_FEEDS.items():
-        frame = out.frame(feed, columns)
+        if feed == "calls":
+            frame = with_recordings(out.frame(feed), recorded).select(columns)
+        else:
+            frame = out.frame(feed, columns)
         counts[feed] = frame.height
         _write_device_feed(ctx, rng, raw / "devices" / feed, feed, frame, skew, defects)
     for export, frame in _exports(ctx, out, leads, spend, loans, schedule, repayments, stages,
@@ -52,6 +59,7 @@ def write_world(ctx: SimContext, out_dir: Path, out: Buffers, *, leads, spend, l
         counts[export] = frame.height
         _write_export(ctx, rng, raw / "exports", export, frame, defects)
     _write_truth(ctx, truth, out, leads, loans, stages, org, m2_profile, skew, defects)
+    recorded_turns.write_parquet(truth / "recording_turns.parquet")
     return counts
 
 

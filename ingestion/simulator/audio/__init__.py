@@ -1,0 +1,1 @@
+"""Audio for simulated calls: speech synthesised offline from the call scripts."""
