@@ -23,13 +23,17 @@ demo: setup
 	$(BIN)/workphone simulate --world report-2025 --scale small --out $(WORKPHONE_HOME)
 	$(BIN)/workphone ingest
 	$(BIN)/workphone transcribe --pending
+	$(BIN)/workphone compliance run
+	$(BIN)/workphone features build
 	@echo
 	@echo "Raw captures:  $(WORKPHONE_HOME)/raw"
 	@echo "Ground truth:  $(WORKPHONE_HOME)/ground_truth"
 	@echo "Recordings:    $(WORKPHONE_HOME)/raw/devices/recordings"
 	@echo "Lake:          $(WORKPHONE_HOME)/lake (transcripts: lake/transcripts, lake/transcriptions)"
 	@echo "Warehouse:     $(WORKPHONE_HOME)/warehouse.duckdb (ops.quarantine, ops.ingested_files,"
-	@echo "               speech.utterances, speech.transcriptions)"
+	@echo "               speech.utterances, speech.transcriptions, compliance.compliance_findings,"
+	@echo "               compliance.alerts, conversation.conversation_features, ...)"
+	@echo "Alerts:        $(WORKPHONE_HOME)/alerts/alerts.jsonl"
 
 test: setup
 	$(BIN)/ruff check .

@@ -2,6 +2,11 @@
 
 import dagster as dg
 
+from dagster_project.defs.conversation.assets import (
+    compliance_findings,
+    conversation_features,
+    high_severity_alerts_sensor,
+)
 from dagster_project.defs.ingestion.assets import ingest_raw_feeds
 from dagster_project.defs.ingestion.automation import (
     ingest_daily_schedule,
@@ -13,9 +18,10 @@ from dagster_project.defs.world.assets import simulated_world
 from dagster_project.resources import WorkphoneSettings
 
 defs = dg.Definitions(
-    assets=[simulated_world, ingest_raw_feeds, transcripts],
+    assets=[simulated_world, ingest_raw_feeds, transcripts, compliance_findings,
+            conversation_features],
     jobs=[ingest_job],
     schedules=[ingest_daily_schedule],
-    sensors=[raw_arrivals_sensor],
+    sensors=[raw_arrivals_sensor, high_severity_alerts_sensor],
     resources={"workphone": WorkphoneSettings()},
 )

@@ -115,6 +115,102 @@ def transcribe(
         typer.echo(f"[{u.start:7.2f}–{u.end:7.2f}] {u.speaker:>8}: {u.text}")
 
 
+compliance_app = typer.Typer(help="Compliance: classify text, find violations, work findings.",
+                             no_args_is_help=True)
+app.add_typer(compliance_app, name="compliance")
+
+
+@compliance_app.command("classify")
+def compliance_classify(
+    source: Annotated[Path, typer.Option("--in", help='JSON Lines: {"id", "context", "text"}')],
+    target: Annotated[Path, typer.Option("--out", help='JSON Lines: {"id", "labels", '
+                                                       '"evidence"}, same order')],
+) -> None:
+    """Label each utterance with the compliance labels it carries (empty when compliant)."""
+    from conversation_analytics.content import ContentEngine
+
+    items = []
+    for number, line in enumerate(source.read_text("utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            items.append((item["id"], item["context"], item["text"]))
+        except (json.JSONDecodeError, KeyError, TypeError) as error:
+            typer.echo(f"error: {source}:{number}: expected a JSON object with id, context "
+                       f"and text ({error})", err=True)
+            raise typer.Exit(2) from error
+    engine = ContentEngine.load(get_settings().models_dir)
+    try:
+        results = engine.classify([c for _, c, _ in items], [t for _, _, t in items])
+    except ValueError as error:
+        typer.echo(f"error: {source}: {error}", err=True)
+        raise typer.Exit(2) from error
+    with target.open("w", encoding="utf-8") as out:
+        for (id_, _, _), result in zip(items, results, strict=True):
+            out.write(json.dumps(result.as_json(id_), ensure_ascii=False) + "\n")
+    typer.echo(f"{len(items)} classified, {sum(bool(r.labels) for r in results)} with labels "
+               f"-> {target}", err=True)
+
+
+@compliance_app.command("run")
+def compliance_run(
+    min_severity: Annotated[str, typer.Option(help="Alert findings at this severity or above")]
+    = "high",
+) -> None:
+    """Rebuild the findings from the lake, raise alerts, refresh the warehouse tables."""
+    from conversation_analytics.content import ContentEngine
+    from conversation_analytics.findings import build_findings
+    from conversation_analytics.workflow import publish_compliance_tables, raise_alerts
+
+    settings = get_settings()
+    counts = build_findings(settings.lake_dir, ContentEngine.load(settings.models_dir),
+                            progress=_progress)
+    alerts = raise_alerts(settings, min_severity)
+    publish_compliance_tables(settings)
+    json.dump({"findings": counts, "alerts_raised": alerts}, sys.stdout, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+@compliance_app.command("status")
+def compliance_status(
+    finding: Annotated[str, typer.Argument(help="The finding id")],
+    status: Annotated[str, typer.Argument(help="acknowledged | rectified")],
+    by: Annotated[str, typer.Option(help="Who made the change")],
+    note: Annotated[str | None, typer.Option(help="What was done")] = None,
+) -> None:
+    """Move a finding along open → acknowledged → rectified."""
+    from conversation_analytics.workflow import (
+        WorkflowError,
+        publish_compliance_tables,
+        set_status,
+    )
+
+    settings = get_settings()
+    try:
+        event = set_status(settings, finding, status, by, note)
+    except WorkflowError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from error
+    publish_compliance_tables(settings)
+    typer.echo(json.dumps(event, ensure_ascii=False, default=str))
+
+
+features_app = typer.Typer(help="Conversation and customer features.", no_args_is_help=True)
+app.add_typer(features_app, name="features")
+
+
+@features_app.command("build")
+def features_build() -> None:
+    """Rebuild conversation features, promises to pay and customer features from the lake."""
+    from conversation_analytics.feature_build import build_features
+
+    settings = get_settings()
+    counts = build_features(settings.lake_dir, settings.warehouse_path)
+    json.dump(counts, sys.stdout)
+    sys.stdout.write("\n")
+
+
 @app.command()
 def worlds() -> None:
     """List the worlds shipped with the product."""

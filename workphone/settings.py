@@ -82,6 +82,11 @@ class Settings(BaseModel):
     def keys_dir(self) -> Path:
         return self.home / "keys"
 
+    @property
+    def alerts_sink(self) -> Path:
+        """JSON Lines file that every raised alert is appended to (for a webhook to read)."""
+        return self.home / "alerts" / "alerts.jsonl"
+
 
 def _optional_path(value: str | None) -> Path | None:
     return Path(value) if value else None

@@ -1,0 +1,28 @@
+"""Writing derived datasets into the lake: rebuilt whole, published atomically."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import polars as pl
+
+
+def replace_dataset(root: Path, frame: pl.DataFrame, time_column: str, order: str) -> None:
+    """Write ``frame`` under ``root`` as one zstd file per day of ``time_column``
+    (``dt=YYYY-MM-DD/part-0.parquet``), into a fresh folder that then takes the old one's
+    place: readers see the old dataset or the new one, never a mixture or half a file."""
+    staged = root.with_name(f".{root.name}.{os.getpid()}.partial")
+    retired = root.with_name(f".{root.name}.{os.getpid()}.old")
+    shutil.rmtree(staged, ignore_errors=True)
+    staged.mkdir(parents=True)
+    dated = frame.with_columns(dt=pl.col(time_column).dt.date())
+    for (day,), part in dated.sort(time_column, order).group_by("dt", maintain_order=True):
+        folder = staged / f"dt={day}"
+        folder.mkdir()
+        part.drop("dt").write_parquet(folder / "part-0.parquet", compression="zstd")
+    if root.exists():
+        os.replace(root, retired)
+    os.replace(staged, root)
+    shutil.rmtree(retired, ignore_errors=True)
