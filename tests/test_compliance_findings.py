@@ -78,7 +78,7 @@ def test_findings_are_attributed_and_redacted(found):
     assert set(findings["handler_type"].drop_nulls()) <= {"in_house", "agency"}
     assert findings.filter(pl.col("handler_type") == "agency")["agency_id"].null_count() == 0
     assert not any(PHONE.search(text) for text in findings["evidence"].drop_nulls())
-    on_calls = findings.filter((pl.col("source_feed") == "transcripts"))
+    on_calls = findings.filter(pl.col("source_feed") == "transcripts")
     assert on_calls["utterance_start_s"].null_count() == 0
     assert on_calls["utterance_end_s"].null_count() == 0
     assert findings["rule_version"].null_count() == 0
