@@ -3,9 +3,9 @@
 :func:`build_findings` classifies every agent turn of every conversation (``conversation_turns``),
 runs the conversation rules (a priced sales conversation must state the annualised rate) and the
 conduct checks over contact metadata, and attributes each finding to the employee, team and
-handler (in house or the agency). The result replaces ``lake/compliance_findings`` (one file per
-day of occurrence, each moved into place atomically; the finding id is stable across runs, so
-a finding's status survives a rebuild).
+handler (in house or the agency). The result replaces ``lake/compliance_findings`` whole (one
+file per day of occurrence, published at once: see ``outputs.replace_dataset``); the finding id
+is stable across runs, so a finding's status and first detection survive a rebuild.
 
 Columns: finding_id, kind (content | conversation | conduct), conversation_id, medium, context,
 source_feed, source_id, utterance_index, utterance_start_s, utterance_end_s, occurred_at,
