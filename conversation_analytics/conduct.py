@@ -27,6 +27,7 @@ import duckdb
 import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from conversation_analytics.conversations import has_feed, lake_relation
 from conversation_analytics.rules_files import load_rules_file
 
 RULES_PATH = Path(__file__).parent / "rules" / "conduct.yaml"
@@ -163,14 +164,13 @@ class _Lake:
     root: Path
 
     def has(self, feed: str) -> bool:
-        return any((self.root / feed).glob("dt=*/*.parquet"))
+        return has_feed(self.root, feed)
 
     def scan(self, feed: str) -> str:
         if not self.has(feed):
             raise FileNotFoundError(f"{self.root / feed}: no dt=*/*.parquet partitions; the "
                                     f"conduct checks need the {feed} feed")
-        path = (self.root / feed).as_posix().replace("'", "''")
-        return f"read_parquet('{path}/dt=*/*.parquet', hive_partitioning = true)"
+        return lake_relation(self.root, feed)
 
 
 @dataclass(frozen=True)
