@@ -40,7 +40,6 @@ class Example:
     text: str
     context: str
     labels: tuple[str, ...]
-    file: str
 
     @property
     def split(self) -> str:
@@ -61,7 +60,7 @@ def load_corpus(folder: Path | None = None) -> list[Example]:
         for key in ("examples", "asr_examples"):
             for item in data.get(key) or []:
                 examples.append(Example(str(item["text"]), str(item["context"]),
-                                        tuple(item.get("labels") or ()), path.name))
+                                        tuple(item.get("labels") or ())))
     return examples
 
 

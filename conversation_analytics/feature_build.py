@@ -12,7 +12,6 @@ and the warehouse tables ``conversation.conversation_features``,
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import duckdb
@@ -20,7 +19,7 @@ import polars as pl
 
 from conversation_analytics.conversations import register_turns
 from conversation_analytics.features import feature_tables
-from conversation_analytics.outputs import replace_dataset
+from conversation_analytics.outputs import replace_dataset, write_file
 
 
 def build_features(lake_dir: Path, warehouse: Path) -> dict[str, int]:
@@ -34,11 +33,7 @@ def build_features(lake_dir: Path, warehouse: Path) -> dict[str, int]:
                     "conversation_start", "conversation_id")
     replace_dataset(lake_dir / "promises_to_pay", promised, "conversation_start",
                     "conversation_id")
-    target = lake_dir / "customer_features" / "part-0.parquet"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staged = target.with_name(f".part-0.{os.getpid()}.partial")
-    pl.from_arrow(customers).write_parquet(staged, compression="zstd")
-    os.replace(staged, target)
+    write_file(pl.from_arrow(customers), lake_dir / "customer_features" / "part-0.parquet")
     tables = {"conversation_features": pl.from_arrow(conversations),
               "promises_to_pay": promised, "customer_features": pl.from_arrow(customers)}
     warehouse.parent.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,15 @@ from pathlib import Path
 import polars as pl
 
 
+def write_file(frame: pl.DataFrame, target: Path) -> None:
+    """Write one Parquet file beside ``target`` and rename it into place: a reader sees the
+    old file or the new one, never half of it."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staged = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    frame.write_parquet(staged, compression="zstd")
+    os.replace(staged, target)
+
+
 def replace_dataset(root: Path, frame: pl.DataFrame, time_column: str, order: str) -> None:
     """Write ``frame`` under ``root`` as one zstd file per day of ``time_column``
     (``dt=YYYY-MM-DD/part-0.parquet``), into a fresh folder that then takes the old one's

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import uuid
 from pathlib import Path
 
@@ -25,6 +24,7 @@ import duckdb
 import polars as pl
 
 from conversation_analytics.content_rules import SEVERITY_RANK
+from conversation_analytics.outputs import write_file
 from workphone.settings import Settings
 
 STATUSES = ("open", "acknowledged", "rectified")
@@ -50,12 +50,8 @@ def _read(folder: Path) -> pl.DataFrame | None:
 
 
 def _append(folder: Path, frame: pl.DataFrame) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
-    target = folder / f"part-{stamp}-{uuid.uuid4().hex[:8]}.parquet"
-    staged = target.with_name(f".{target.name}.partial")
-    frame.write_parquet(staged)
-    os.replace(staged, target)
+    write_file(frame, folder / f"part-{stamp}-{uuid.uuid4().hex[:8]}.parquet")
 
 
 def findings(settings: Settings) -> pl.DataFrame | None:
