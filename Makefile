@@ -21,10 +21,7 @@ $(STAMP): requirements.lock requirements-nodeps.txt pyproject.toml
 
 demo: setup
 	$(BIN)/workphone simulate --world report-2025 --scale small --out $(WORKPHONE_HOME)
-	$(BIN)/workphone ingest
-	$(BIN)/workphone transcribe --pending
-	$(BIN)/workphone compliance run
-	$(BIN)/workphone features build
+	$(BIN)/workphone run
 	@echo
 	@echo "Raw captures:  $(WORKPHONE_HOME)/raw"
 	@echo "Ground truth:  $(WORKPHONE_HOME)/ground_truth"
@@ -33,7 +30,12 @@ demo: setup
 	@echo "Warehouse:     $(WORKPHONE_HOME)/warehouse.duckdb (ops.quarantine, ops.ingested_files,"
 	@echo "               speech.utterances, speech.transcriptions, compliance.compliance_findings,"
 	@echo "               compliance.alerts, conversation.conversation_features, ...)"
+	@echo "Marts:         $(WORKPHONE_HOME)/warehouse.duckdb, schemas staging, intermediate, marts"
+	@echo "               (marts.fct_calls, marts.fct_conversations, marts.rpt_channel_efficiency,"
+	@echo "               marts.rpt_script_compliance, ...; dbt artifacts in $(WORKPHONE_HOME)/dbt/target)"
 	@echo "Alerts:        $(WORKPHONE_HOME)/alerts/alerts.jsonl"
+	@echo
+	$(BIN)/workphone kpi
 
 test: setup
 	$(BIN)/ruff check .

@@ -10,8 +10,9 @@ classifies tens of millions of utterances); each label has its own logistic regr
 the hard negatives (lawful sentences using the same words) as negatives.
 
 A trained model is cached under ``WORKPHONE_HOME/models/compliance/`` by its version: the hash
-of the corpus and of the training settings, so a corpus change trains a new model and every
-finding can name the model that made it.
+of the corpus, the training settings and the code and libraries the model depends on
+(:func:`corpus_version`), so a change to any of them trains a new model and every finding can
+name the model that made it.
 """
 
 from __future__ import annotations
@@ -23,10 +24,13 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
+import pypinyin
+import sklearn
 import yaml
 from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 
+from conversation_analytics import phonetic
 from conversation_analytics.content_rules import LABELS
 from conversation_analytics.phonetic import fold
 
@@ -65,8 +69,16 @@ def load_corpus(folder: Path | None = None) -> list[Example]:
 
 
 def corpus_version(folder: Path | None = None) -> str:
+    """The model's version: a hash of what the trained model depends on (the corpus files, the
+    training settings, the code that folds and featurises text and the versions of the
+    libraries that train and pickle it), so a change to any of them trains a new model rather
+    than loading a stale one from the cache."""
     folder = folder or corpus_dir()
     digest = hashlib.sha256(repr(sorted(TRAINING.items())).encode())
+    digest.update(f"sklearn {sklearn.__version__} numpy {np.__version__} "
+                  f"pypinyin {pypinyin.__version__}".encode())
+    for source in (Path(__file__), Path(phonetic.__file__)):
+        digest.update(source.read_bytes())
     for path in sorted(folder.glob("*.yaml")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:12]

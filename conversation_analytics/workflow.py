@@ -113,10 +113,23 @@ def raise_alerts(settings: Settings, min_severity: str = "high") -> int:
     return alerts.height
 
 
+def _start_logs(settings: Settings, known: pl.DataFrame) -> None:
+    """Give each log an empty first part, so that readers of the lake (the dbt sources) find a
+    typed dataset before the first status change or alert."""
+    starts = {"compliance_finding_events": pl.DataFrame(schema=EVENTS),
+              "compliance_alerts": known.select(*ALERT_COLUMNS).clear().with_columns(
+                  alerted_at=pl.lit(None, pl.Datetime("us")))}
+    for name, empty in starts.items():
+        if _read(_folder(settings, name)) is None:
+            _append(_folder(settings, name), empty)
+
+
 def publish_compliance_tables(settings: Settings) -> None:
     """(Re)build the warehouse's ``compliance`` schema from the lake."""
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     known = findings(settings)
+    if known is not None:
+        _start_logs(settings, known)
     events = _read(_folder(settings, "compliance_finding_events"))
     alerts = _read(_folder(settings, "compliance_alerts"))
     with duckdb.connect(str(settings.warehouse_path)) as con:

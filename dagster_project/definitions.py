@@ -13,15 +13,21 @@ from dagster_project.defs.ingestion.automation import (
     ingest_job,
     raw_arrivals_sensor,
 )
+from dagster_project.defs.ml.call_time import call_time_model, call_time_recommendations
+from dagster_project.defs.ml.credit import credit_model, credit_scores
 from dagster_project.defs.speech.assets import transcripts
+from dagster_project.defs.transform.assets import warehouse_dbt
+from dagster_project.defs.transform.jobs import warehouse_job
+from dagster_project.defs.transform.resources import dbt_resource
 from dagster_project.defs.world.assets import simulated_world
 from dagster_project.resources import WorkphoneSettings
 
 defs = dg.Definitions(
     assets=[simulated_world, ingest_raw_feeds, transcripts, compliance_findings,
-            conversation_features],
-    jobs=[ingest_job],
+            conversation_features, warehouse_dbt, call_time_model, call_time_recommendations,
+            credit_model, credit_scores],
+    jobs=[ingest_job, warehouse_job],
     schedules=[ingest_daily_schedule],
     sensors=[raw_arrivals_sensor, high_severity_alerts_sensor],
-    resources={"workphone": WorkphoneSettings()},
+    resources={"workphone": WorkphoneSettings(), "dbt": dbt_resource()},
 )

@@ -35,10 +35,11 @@ BLANK_LINE = ("case when _payload >= '!' and _payload < chr(127) then false "
 # A line is a record when it is valid JSON opening an object (past any whitespace). Checking
 # that is a parse of its own, so a line that looks like a whole object ("{...}" and its line
 # break, the usual case) may be trusted to be one and parsed straight away; should it not be
-# JSON after all, DuckDB raises (see ``parsed``).
+# JSON after all, DuckDB raises (see ``parsed``). Trusting goes through a CASE, not an OR: a
+# projection evaluates both sides of an OR on every row, a CASE its ELSE only where it must.
 IS_OBJECT = ("case when not json_valid(_payload) then false "
              "when _payload like '{%' then true else ltrim(_payload) like '{%' end")
-LOOKS_WHOLE = "_payload like '{%}' || chr(10)"
+TRUSTED_OR_OBJECT = f"case when _payload like '{{%}}' || chr(10) then true else {IS_OBJECT} end"
 
 
 @dataclass(frozen=True)
@@ -208,7 +209,7 @@ def _lines(batch: Batch) -> pa.Table:
 
 def _jsonl_parsed_sql(contract: Contract, trust_whole_lines: bool) -> str:
     structure = "{" + ", ".join(f'"{f.name}": "VARCHAR"' for f in contract.fields) + "}"
-    is_object = f"{LOOKS_WHOLE} or ({IS_OBJECT})" if trust_whole_lines else IS_OBJECT
+    is_object = TRUSTED_OR_OBJECT if trust_whole_lines else IS_OBJECT
     return f"""
         create or replace temp view parsed as
         with candidates as (

@@ -206,6 +206,17 @@ def _replace_partition(root: Path, day: str, schema: pa.Schema, rows: list[dict]
     os.replace(staged, target)
 
 
+def start_speech_datasets(settings: Settings) -> None:
+    """Give ``lake/transcripts`` and ``lake/transcriptions`` one typed, empty file (under
+    today's date) when nothing has been transcribed yet, so that readers of the lake (the dbt
+    sources) find their columns; the first transcription of that day replaces it."""
+    today = dt.date.today().isoformat()
+    for folder, schema in (("transcripts", UTTERANCES), ("transcriptions", STATUSES)):
+        root = settings.lake_dir / folder
+        if not any(root.glob("dt=*/*.parquet")):
+            _replace_partition(root, today, schema, [], set())
+
+
 def publish_speech_tables(settings: Settings) -> None:
     """(Re)build ``speech.utterances`` and ``speech.transcriptions`` from the lake."""
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)

@@ -211,6 +211,83 @@ def features_build() -> None:
     sys.stdout.write("\n")
 
 
+@features_app.command("export")
+def features_export(
+    as_of: Annotated[str, typer.Option("--as-of", help="As-of date, YYYY-MM-DD: a month end, "
+                                       "or the eve of a customer's disbursement")],
+    out: Annotated[Path, typer.Option(help="Parquet file to write")],
+) -> None:
+    """Export the customer communication features known as of a date (for risk teams)."""
+    import datetime as dt
+
+    from models_ml.credit.features import export_features
+
+    try:
+        day = dt.date.fromisoformat(as_of)
+    except ValueError as error:
+        typer.echo(f"error: --as-of {as_of!r}: write the date as YYYY-MM-DD", err=True)
+        raise typer.Exit(2) from error
+    rows = export_features(get_settings(), day, out)
+    json.dump({"as_of": as_of, "rows": rows, "out": str(out)}, sys.stdout)
+    sys.stdout.write("\n")
+
+
+@app.command("run")
+def run_warehouse(
+    models: Annotated[str | None, typer.Option(
+        help="dbt selection of the models to build, e.g. staging or +fct_calls "
+             "[default: every model]")] = None,
+    exclude: Annotated[str | None, typer.Option(
+        help="dbt selection of models to leave out")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON "
+                                                         "object")] = False,
+) -> None:
+    """Materialise every asset through Dagster, in process: ingest what WORKPHONE_HOME/raw has
+    pending, transcribe, rebuild findings and features, dbt build with tests; print a summary."""
+    from dagster_project.pipeline import run_pass
+
+    settings = get_settings()
+    if not settings.raw_dir.is_dir():
+        typer.echo(f"error: no raw captures at {settings.raw_dir} (run `workphone simulate` "
+                   "or set WORKPHONE_HOME)", err=True)
+        raise typer.Exit(2)
+    summary = run_pass(settings, models=models, exclude=exclude, say=_progress)
+    if as_json:
+        json.dump(summary.as_dict(), sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        for stage in summary.stages:
+            typer.echo(f"{stage.name:<13} {stage.status:<8} {stage.seconds:7.1f} s  {stage.note}")
+        for kind, counts in sorted(summary.dbt.items()):
+            typer.echo(f"dbt {kind + 's':<9} " + ", ".join(f"{n} {status}" for status, n
+                                                            in sorted(counts.items())))
+        for failure in summary.failures:
+            typer.echo(f"failed        {failure}")
+        if summary.marts:
+            typer.echo("marts (rows)")
+            for table, rows in summary.marts.items():
+                typer.echo(f"  {table:<40} {rows:>10,}")
+    if not summary.success:
+        raise typer.Exit(1)
+
+
+@app.command()
+def kpi(
+    quarter: Annotated[str | None, typer.Option(
+        help="Report quarter, e.g. 2025Q3, put against Q1 of its year [default: the latest]")]
+        = None,
+) -> None:
+    """Print the management KPI table of the warehouse (Chinese and English labels, units)."""
+    from workphone.kpi import KpiError, kpi_table, render
+
+    try:
+        table = kpi_table(get_settings().warehouse_path, quarter)
+    except KpiError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from error
+    typer.echo(render(table))
+
+
 @app.command()
 def worlds() -> None:
     """List the worlds shipped with the product."""

@@ -43,7 +43,9 @@ def render_sales(ctx, leads: pl.DataFrame, plan: pl.DataFrame, attempts: pl.Data
     lead = {c: leads[c].to_numpy() for c in
             ("lead_id", "phone", "wechat_id", "pitch", "intent", "demand",
              "true_monthly_income", "channel", "trait_information_consistency",
-             "trait_engagement", "trait_hostility", "trait_responsiveness")}
+             "trait_engagement", "trait_hostility", "trait_responsiveness",
+             "trait_repayment_cooperation", "trait_promise_keeping",
+             "trait_complaint_propensity", "trait_private_channel_requests")}
     out.extend("truth_lead_reps", {"lead_id": lead["lead_id"], "employee_id": rep})
 
     for lead_idx, started in attempts.iter_rows():
@@ -70,6 +72,13 @@ def render_sales(ctx, leads: pl.DataFrame, plan: pl.DataFrame, attempts: pl.Data
             p_evasive=_logistic(-2.0 - 1.2 * lead["trait_information_consistency"][i]),
             p_question=_logistic(-1.2 + 0.9 * lead["trait_engagement"][i]),
             p_hostile=_logistic(-5.0 + 1.5 * lead["trait_hostility"][i]),
+            # Credit behaviour before the loan (credit.behaviour_effects, scripts.py).
+            p_plan_answer=0.0 if row["kind"] == "first" else 0.8,
+            p_plan_resist=_logistic(-1.0 - 1.2 * lead["trait_repayment_cooperation"][i]),
+            p_doc_promise=0.0 if row["kind"] == "signing" else 0.5,
+            p_doc_kept=_logistic(1.0 + 1.3 * lead["trait_promise_keeping"][i]),
+            p_complaint=_logistic(-2.8 + 1.1 * lead["trait_complaint_propensity"][i]),
+            p_private=_logistic(-2.8 + 1.2 * lead["trait_private_channel_requests"][i]),
             objection=row["objection"],
             phone=lead["phone"][i] if row["phone_share"] else None,
             apr=float(rng.uniform(*terms.apr)), amount=int(amount / 12),
@@ -97,7 +106,7 @@ def render_sales(ctx, leads: pl.DataFrame, plan: pl.DataFrame, attempts: pl.Data
                             t0 - int(rng.integers(30, 600)), rng)
             base = t0
             starts, message_ids, clock = [], [], t0
-            for turn in turns:
+            for k, turn in enumerate(turns):
                 mid = out.next_id("MSG")
                 direction = "sent" if turn.speaker == "agent" else "received"
                 out.add("messages", message_id=mid, device_id=device[emp], employee_id=emp,
@@ -106,9 +115,11 @@ def render_sales(ctx, leads: pl.DataFrame, plan: pl.DataFrame, attempts: pl.Data
                         uploaded_at=clock + int(rng.integers(1, 30)))
                 starts.append(clock)
                 message_ids.append(mid)
-                if turn.speaker == "agent":
+                # The wait before the next message: unresponsive customers take longer to
+                # reply (the customer's own turns; the agent's follow within minutes).
+                if k + 1 == len(turns) or turns[k + 1].speaker == "agent":
                     clock += int(rng.integers(15, 150))
-                else:  # unresponsive customers take longer to reply
+                else:
                     slowness = np.exp(-0.6 * lead["trait_responsiveness"][i])
                     clock += int(rng.integers(20, 600) * slowness)
             ends = starts

@@ -87,9 +87,10 @@ def plan_sales_conversations(ctx: SimContext, leads: pl.DataFrame) -> tuple[pl.D
         "concealment_by_omission": omission,
         "priced": priced,
         "objection": pl.Series(objection.tolist(), dtype=pl.String),
-        # Customers with unstable contact details change numbers and say so.
-        "phone_share": rng.random(m) < np.where(
-            leads["trait_contact_stability"].to_numpy()[lead_idx] < -1.0, 0.15, 0.02),
+        # Customers with unstable contact details change numbers and say so (the less stable,
+        # the more often).
+        "phone_share": rng.random(m) < 1.0 / (1.0 + np.exp(
+            2.6 + 1.2 * leads["trait_contact_stability"].to_numpy()[lead_idx])),
     }).sort("started_at", "lead_idx")
     return conversations, attempts.filter(pl.col("started_at") < ctx.end)
 

@@ -42,6 +42,13 @@ class SalesSpec:
     limit: int
     product: str
     company: str
+    # Credit behaviour before the loan (defaults: none of it is said).
+    p_plan_answer: float = 0.0  # chance of answering the repayment plan (repayment_cooperation)
+    p_plan_resist: float = 0.0  # ... and that the answer resists it
+    p_doc_promise: float = 0.0  # chance of promising to send a document (promise_keeping)
+    p_doc_kept: float = 1.0     # ... and of sending it within the conversation
+    p_complaint: float = 0.0    # chance of a complaint about the service (complaint_propensity)
+    p_private: float = 0.0      # chance of asking for a private channel (private_channel_requests)
 
 
 @dataclass
@@ -133,7 +140,28 @@ def sales_script(rng: np.random.Generator, spec: SalesSpec) -> list[Turn]:
         turns.append(_line(rng, lib["question_general"], fill))
     if rng.random() < spec.p_hostile:
         turns.append(_line(rng, lib["hostile"], fill))
+    turns.extend(_credit_behaviour(rng, lib, spec, fill))
     turns.append(_line(rng, lib["closing"], fill))
+    return turns
+
+
+def _credit_behaviour(rng: np.random.Generator, lib, spec: SalesSpec, fill) -> list[Turn]:
+    """The customer's credit behaviour before the loan, in what they say: the answer to the
+    repayment plan, a document promised and then sent or excused, a complaint, a request for a
+    private channel (the chances come from the customer's behaviour traits)."""
+    turns: list[Turn] = []
+    if rng.random() < spec.p_plan_answer:
+        group = "repayment_plan_resist" if rng.random() < spec.p_plan_resist \
+            else "repayment_plan_accept"
+        turns.append(_line(rng, lib[group], fill))
+    if rng.random() < spec.p_doc_promise:
+        turns.append(_line(rng, lib["document_promise"], fill))
+        group = "document_sent" if rng.random() < spec.p_doc_kept else "document_excuse"
+        turns.append(_line(rng, lib[group], fill))
+    if rng.random() < spec.p_complaint:
+        turns.append(_line(rng, lib["complaint_service"], fill))
+    if rng.random() < spec.p_private:
+        turns.append(_line(rng, lib["private_channel_request"], fill))
     return turns
 
 

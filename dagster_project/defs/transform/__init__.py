@@ -1,0 +1,1 @@
+"""The warehouse: the dbt project under ``dbt/`` as Dagster assets, its tests as asset checks."""

@@ -1,0 +1,31 @@
+with
+
+source as (
+
+    select * from {{ source('lake', 'legal_letters') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        letter_id,
+        case_id,
+        -- dates and timestamps
+        sent_at,
+        -- strings
+        template,
+        -- lineage
+        _source_file as source_file,
+        _source_line as source_line,
+        _pii_key_id as pii_key_id,
+        _ingested_at as ingested_at,
+        _contract_version as contract_version,
+        _batch_id as batch_id,
+        dt as delivery_date
+    from source
+
+)
+
+select * from renamed

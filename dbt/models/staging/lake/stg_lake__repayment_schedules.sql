@@ -1,0 +1,31 @@
+with
+
+source as (
+
+    select * from {{ source('lake', 'repayment_schedules') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        loan_id,
+        -- numerics
+        installment_no,
+        amount_due_cny,
+        -- dates and timestamps
+        due_date,
+        -- lineage
+        _source_file as source_file,
+        _source_line as source_line,
+        _pii_key_id as pii_key_id,
+        _ingested_at as ingested_at,
+        _contract_version as contract_version,
+        _batch_id as batch_id,
+        dt as delivery_date
+    from source
+
+)
+
+select * from renamed

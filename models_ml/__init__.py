@@ -1,0 +1,1 @@
+"""Models on the warehouse: one subpackage per model, versioned artifacts via ``registry``."""
