@@ -7,9 +7,10 @@
 `workphone run` or `make demo` leaves); its warehouse's dbt schemas (staging, intermediate,
 marts) are rebuilt. --select: a dbt selection, whose tests run when all their parents are
 selected (``--indirect-selection cautious``). --scales: for each scale, a home under
---work-dir (default a temporary folder) is simulated (report-2025, seed 42) and taken
-through ingestion, speech and conversation analytics with `workphone run`'s stages (no dbt),
-or reused when ``<work-dir>/<scale>`` already has conversation features.
+--work-dir (default a temporary folder) is simulated (report-2025, seed 42, no call audio)
+and taken through ingestion and conversation analytics with `workphone run`'s stages (no
+speech: the marts do not need the few transcripts; no dbt), or reused when
+``<work-dir>/<scale>`` already has conversation features.
 
 Each home gets one ``dbt build`` (the venv's dbt, this repository's project and profile,
 ``--target-path`` in a temporary folder; parsing included in the wall time). For every model
@@ -81,8 +82,8 @@ def prepare_home(home: Path, scale: str) -> Path:
         print(f"[{scale}] {message}", file=sys.stderr)
 
     say(f"simulating into {home}")
-    simulate("report-2025", scale, home, seed=42, progress=say)
-    summary = run_pass(Settings(home=home), say=say, dbt=False)
+    simulate("report-2025", scale, home, seed=42, progress=say, recordings=0)
+    summary = run_pass(Settings(home=home), say=say, dbt=False, speech=False)
     if not summary.success:
         raise SystemExit(f"[{scale}] the upstream stages failed: {summary.as_dict()['stages']}")
     return home

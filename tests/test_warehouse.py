@@ -117,3 +117,18 @@ def test_a_world_with_other_values_is_followed(altered_home):
 def test_planted_sales_compliance_rates_are_recovered(small_home, altered_home):
     for settings in (small_home, altered_home):
         _assert_recovered(settings, ("sales.compliance_rate",))
+
+
+def test_call_time_recommendations_follow_a_moved_m2_peak(altered_home):
+    """The altered world moves the M2 answer peak to 10-11 h: the model's M2 hours follow."""
+    from models_ml.call_time.data import load_history
+    from models_ml.call_time.pipeline import recommend, train
+
+    history = load_history(altered_home.warehouse_path)
+    trained = train(history, seed=0)
+    profile = {row["hour"]: row["p_answer"]
+               for row in trained.metrics["schedules"]["m2_predicted_answer_by_hour"]}
+    assert set(sorted(profile, key=profile.get)[-2:]) == {10, 11}
+    plan = recommend(history, trained.model, days=1)
+    m2_first = plan.filter((pl.col("stage") == "M2") & (pl.col("rank") == 1))
+    assert m2_first["hour"].is_in([10, 11]).mean() > 0.9
