@@ -35,6 +35,7 @@ import duckdb
 
 from dagster_project.defs.transform.project import DBT_DIR, dbt_executable
 from dagster_project.defs.transform.resources import dbt_env
+from speech_analytics.batch import start_speech_datasets
 from workphone.settings import Settings
 
 RESULTS = Path(__file__).parent / "results"
@@ -92,6 +93,7 @@ def prepare_home(home: Path, scale: str) -> Path:
 def measure(home: Path, label: str, select: str | None, threads: int | None,
             top: int) -> dict:
     settings = Settings(home=home)
+    start_speech_datasets(settings)  # as the dbt asset does: a home without transcripts yet
     with tempfile.TemporaryDirectory() as target:
         command = [dbt_executable(), "build", "--project-dir", str(DBT_DIR),
                    "--profiles-dir", str(DBT_DIR), "--target-path", target,
