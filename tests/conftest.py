@@ -32,6 +32,7 @@ ALTERED = {
         "M3plus": {"recovery_rate": 0.10, "complaint_rate": 0.040},
     },
     ("collection", "m2_peak_answer_hours"): [10, 11],
+    ("collection", "debtor_answer_hour_lift"): 0.6,
 }
 
 

@@ -160,3 +160,24 @@ def m2_answer_rate_by_hour(raw: Path) -> pl.DataFrame:
         .group_by("hour").agg(dials=pl.len(), answer_rate=pl.col("answered").mean())
         .sort("hour")
     )
+
+
+def answer_rate_by_habit_distance(raw: Path, truth: Path) -> pl.DataFrame:
+    """Answer rate of calls to debtors (hours 8..21) by the distance in hours between the
+    call's local hour and the debtor's habitual hour from the ground truth."""
+    calls = read_device_feed(raw, "calls").unique("call_id").with_columns(
+        pl.col("started_at").str.to_datetime("%Y-%m-%dT%H:%M:%S%z", strict=False)
+        .dt.convert_time_zone("Asia/Shanghai").dt.replace_time_zone(None),
+    ).drop_nulls("started_at")
+    loans = read_export(raw, "loans").select("loan_id", "customer_phone").unique("customer_phone")
+    habits = pl.read_parquet(truth / "loans.parquet").select("loan_id", "answer_hour")
+    debtors = loans.join(habits, on="loan_id")
+    return (
+        calls.join(debtors, left_on="remote_number", right_on="customer_phone")
+        .with_columns(hour=pl.col("started_at").dt.hour(),
+                      answered=pl.col("answered_at").is_not_null())
+        .filter(pl.col("hour").is_between(8, 21))
+        .with_columns(distance=(pl.col("hour") - pl.col("answer_hour")).abs())
+        .group_by("distance").agg(dials=pl.len(), answer_rate=pl.col("answered").mean())
+        .sort("distance")
+    )

@@ -24,10 +24,11 @@ DAYS = 70
 
 
 def synthetic_history(peak: tuple[int, ...], seed: int = 0, debtors: int = 160,
-                      dials_per_day: int = 3) -> History:
+                      dials_per_day: int = 3, habit_lift: float = 1.0) -> History:
     """Debtors in M2 (and some in M1) dialled at uniform random hours; M2 answers 1.8× more
-    often at ``peak``; an answered call is followed by a payment within a day 10% of the time.
-    One debtor holds two open cases (two loans on one number)."""
+    often at ``peak``; each debtor answers ``habit_lift`` × more often within an hour of a
+    habitual hour of its own (``habitual_hours``); an answered call is followed by a payment
+    within a day 10% of the time. One debtor holds two open cases (two loans on one number)."""
     rng = np.random.default_rng(seed)
     base = datetime.combine(START, datetime.min.time())
     ids = [f"D{i:04d}" for i in range(debtors)]
@@ -52,6 +53,8 @@ def synthetic_history(peak: tuple[int, ...], seed: int = 0, debtors: int = 160,
     day = np.tile(np.repeat(np.arange(DAYS), dials_per_day), debtors)
     hour = rng.integers(8, 22, n)
     lift = np.where((stage[who] == "M2") & np.isin(hour, peak), 1.8, 1.0)
+    lift = lift * np.where(np.abs(hour - habitual_hours(debtors, seed)[who]) <= 1,
+                           habit_lift, 1.0)
     answered = rng.random(n) < np.clip(0.22 * lift * responsiveness[who], 0, 0.95)
     called = [base + timedelta(days=int(d), hours=int(h), seconds=int(s))
               for d, h, s in zip(day, hour, rng.integers(0, 3600, n), strict=True)]
@@ -71,6 +74,10 @@ def synthetic_history(peak: tuple[int, ...], seed: int = 0, debtors: int = 160,
                                     "promised_at": pl.Datetime("us"), "is_kept": pl.Boolean})
     return History(contacts.sort("called_at"), repayments.sort("loan_id", "paid_at"), promises,
                    cases, START + timedelta(days=DAYS))
+
+
+def habitual_hours(debtors: int, seed: int) -> np.ndarray:
+    return np.random.default_rng([seed, 99]).integers(9, 21, debtors)
 
 
 @pytest.fixture(scope="module")
@@ -141,6 +148,18 @@ def test_ranking_follows_the_planted_peak(peak, peak_10_11):
     assert top["hour"].is_in(list(peak)).mean() > 0.9
     most_chosen = top.group_by("hour").len().sort(["len", "hour"], descending=[True, False])
     assert set(most_chosen["hour"].head(2)) == set(peak)
+
+
+def test_ranking_follows_each_debtors_own_hours():
+    """No stage peak, but every debtor answers 3× more often around an hour of its own: the
+    first window recommended to a debtor lies within an hour of that debtor's habit."""
+    history = synthetic_history((), seed=4, habit_lift=3.0)
+    plan = recommend(history, train(history, seed=3, evaluate_schedules=False).model, days=1)
+    habits = pl.DataFrame({"debtor": [f"D{i:04d}" for i in range(160)],
+                           "habit": habitual_hours(160, 4)})
+    first = plan.filter(pl.col("rank") == 1).join(habits, on="debtor")
+    near = ((first["hour"] - first["habit"]).abs() <= 1).mean()
+    assert first.height >= 150 and near > 0.7, near
 
 
 def test_recommendations_respect_the_conduct_limits(peak_10_11):

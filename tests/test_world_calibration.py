@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 import raw_measures as measure
 
@@ -74,3 +75,16 @@ def test_m2_answer_peak(planted):
     assert sorted(top) == sorted(peak_hours)
     peak = sum(rates[h] for h in peak_hours) / len(peak_hours)
     assert peak / mean_rate == pytest.approx(1 + world.collection.m2_peak_answer_lift, abs=0.12)
+
+
+def test_debtors_answer_most_at_their_habitual_hour(planted):
+    world, out = planted
+    table = measure.answer_rate_by_habit_distance(out / "raw", out / "ground_truth")
+    rate = dict(zip(table["distance"], table["answer_rate"], strict=True))
+    assert rate[0] > rate[1] > rate[2] > rate[3]
+    far = table.filter(pl.col("distance") >= 4)
+    far_rate = (far["answer_rate"] * far["dials"]).sum() / far["dials"].sum()
+    lift = world.collection.debtor_answer_hour_lift
+    # The planted bump is 1 + lift at the habitual hour against the far hours; answer rates
+    # capped at 0.95 and calls by the dialer (fixed hours) dilute it a little.
+    assert 1 + 0.6 * lift <= rate[0] / far_rate <= 1 + 1.05 * lift

@@ -1,9 +1,9 @@
 """Turn collection stages into what phones and systems capture: AI and human calls, smart SMS,
 promises to pay, third-party calls, field visits with GPS, lawyer letters and complaints.
 
-Planted here: the M2 answer-hour peak, promises kept (a payment follows) or broken, fake field
-visits (check-in far from the address), collectors who break the contact limits, and the
-collection compliance rate per handler type and quarter.
+Planted here: the M2 answer-hour peak, each debtor's habitual answer hour, promises kept (a
+payment follows) or broken, fake field visits (check-in far from the address), collectors who
+break the contact limits, and the collection compliance rate per handler type and quarter.
 """
 
 from __future__ import annotations
@@ -44,6 +44,25 @@ def answer_profile(ctx: SimContext, stage: str) -> np.ndarray:
     return col.m2_mean_answer_rate * weight / weight.mean()
 
 
+def habitual_answer_hours(ctx: SimContext, n: int) -> np.ndarray:
+    """Each debtor's habitual hour (8..21): when they are most likely to pick up."""
+    return ctx.rng("answer_hours").integers(8, 22, n)
+
+
+def debtor_hour_weights(ctx: SimContext, habitual: np.ndarray) -> np.ndarray:
+    """Per debtor (rows) and hour 8..21 (columns), the factor on the stage's answer rate: a
+    bump of ``debtor_answer_hour_lift`` at the habitual hour, fading with a 1.5 h spread, scaled
+    so that each debtor's mean over the day is 1 and then so that, over debtors, every hour
+    averages 1 (the stage's hour profile stays as planted, edge hours included)."""
+    lift = ctx.world.collection.debtor_answer_hour_lift
+
+    def per_debtor(hours: np.ndarray) -> np.ndarray:
+        weight = 1 + lift * np.exp(-((HOURS[None, :] - hours[:, None]) ** 2) / (2 * 1.5**2))
+        return weight / weight.mean(axis=1, keepdims=True)
+
+    return per_debtor(habitual) / per_debtor(HOURS).mean(axis=0)
+
+
 def render_collections(ctx: SimContext, stages: pl.DataFrame, loans: pl.DataFrame,
                        org: Organisation, out: Buffers) -> None:
     rng = ctx.rng("render_collections")
@@ -54,6 +73,7 @@ def render_collections(ctx: SimContext, stages: pl.DataFrame, loans: pl.DataFram
     loan_cols = {c: loans[c].to_numpy() for c in (
         "loan_id", "phone", "emergency_contact_phone", "home_lat", "home_lon",
         "trait_responsiveness", "trait_hostility", "trait_repayment_cooperation")}
+    loan_cols["hour_weight"] = debtor_hour_weights(ctx, loans["answer_hour"].to_numpy())
     st = {c: stages[c].to_numpy() for c in stages.columns}
     st["entered_at"] = st["entered_at"].astype("datetime64[s]")
     st["exited_at"] = st["exited_at"].astype("datetime64[s]")
@@ -93,7 +113,8 @@ def _ai_calls_and_sms(ctx, rng, st, loan_cols, org, active_from, days, out) -> N
             profile = {s: answer_profile(ctx, s) for s in HUMAN_DIALS_PER_DAY}
             rate = np.array([profile[s][h - 8] for s, h in
                              zip(st["stage"][entry], hour, strict=True)])
-            answered = rng.random(len(entry)) < rate
+            rate = rate * loan_cols["hour_weight"][st["loan_idx"][entry], hour - 8]
+            answered = rng.random(len(entry)) < np.clip(rate, 0, 0.95)
             talk = rng.integers(15, 70, len(entry))
             ring = rng.integers(3, 25, len(entry))
             ended = np.where(answered, at + ring + talk, at + ring + 20)
@@ -132,9 +153,10 @@ def _human_dials(ctx, rng, st, loan_cols, active_from, days, breaching) -> pl.Da
     resp = loan_cols["trait_responsiveness"][st["loan_idx"][entry]]
     multiplier = np.exp(0.35 * resp - 0.35**2 / 2)
     profile = {s: answer_profile(ctx, s) for s in HUMAN_DIALS_PER_DAY}
-    base = np.array([profile[s][min(max(h - 8, 0), 13)] for s, h in
-                     zip(st["stage"][entry], hour, strict=True)])
-    answered = rng.random(len(entry)) < np.clip(base * multiplier, 0, 0.95)
+    slot = np.clip(hour - 8, 0, 13)
+    base = np.array([profile[s][h] for s, h in zip(st["stage"][entry], slot, strict=True)])
+    habit = loan_cols["hour_weight"][st["loan_idx"][entry], slot]
+    answered = rng.random(len(entry)) < np.clip(base * multiplier * habit, 0, 0.95)
     dials = pl.DataFrame({"entry": entry, "at": at, "answered": answered,
                           "purpose": np.full(len(entry), "collection")})
     dials = _within_limits(dials, st)

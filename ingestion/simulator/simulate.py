@@ -16,7 +16,11 @@ from ingestion.simulator.context import DAY, SimContext, quarters_of
 from ingestion.simulator.lending import due_dates, simulate_back_book, simulate_new_loans
 from ingestion.simulator.organisation import build_organisation
 from ingestion.simulator.records import Buffers
-from ingestion.simulator.render_collections import answer_profile, render_collections
+from ingestion.simulator.render_collections import (
+    answer_profile,
+    habitual_answer_hours,
+    render_collections,
+)
 from ingestion.simulator.render_sales import render_sales, seconds
 from ingestion.simulator.repayments import repayments, schedules
 from ingestion.simulator.sales import plan_sales_conversations
@@ -64,6 +68,7 @@ def simulate(world: World | str | Path, scale: str, out_dir: Path, seed: int = 4
     loans = loans.with_columns(
         loan_id=pl.format("LN{}", pl.int_range(1, pl.len() + 1).cast(pl.String).str.zfill(8)),
         customer_id=pl.format("CU{}", pl.int_range(1, pl.len() + 1).cast(pl.String).str.zfill(8)),
+        answer_hour=habitual_answer_hours(ctx, loans.height),
     )
 
     say("collections: stages, contacts, visits")

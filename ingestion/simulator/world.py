@@ -112,6 +112,7 @@ class Collection(_Strict):
     m2_peak_answer_hours: list[Annotated[int, Field(ge=8, le=21)]]
     m2_peak_answer_lift: Annotated[float, Field(ge=0.0)]
     m2_mean_answer_rate: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.30
+    debtor_answer_hour_lift: Annotated[float, Field(ge=0.0, le=5.0)] = 1.5
     in_house_share: Rate
     fake_visit_rate: Rate
     agencies: Annotated[int, Field(ge=1, le=50)] = 4

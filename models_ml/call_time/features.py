@@ -9,9 +9,10 @@ Features
 --------
 context   hour, iso day of week, stage, handler type, channel, days past due at the slot,
           days in the stage, overdue amount (log)
-debtor    dials, answers and answer rate so far; at this hour: dials, answers, answer rate and
-          its lift over the debtor's own rate; days since the last answered call; answers in
-          the last 7 days
+debtor    dials, answers and answer rate so far; at this hour, and within an hour either side
+          of it (debtors keep habitual hours, and one hour alone is sparse): dials, answers,
+          answer rate and its lift over the debtor's own rate; days since the last answered
+          call; answers in the last 7 days
 promises  promises seen so far (see ``data``), promises from transcripts and how many of those
           were kept, repayments on the loan so far and since the assignment began
 """
@@ -29,6 +30,7 @@ CATEGORICAL = {"stage": ("M1", "M2", "M3plus"),
 NUMERIC = ["hour", "iso_dow", "dpd", "days_in_stage", "log_overdue",
            "h_dials", "h_answers", "h_answer_rate",
            "h_hour_dials", "h_hour_answers", "h_hour_answer_rate", "h_hour_lift",
+           "h_near_dials", "h_near_answers", "h_near_answer_rate", "h_near_lift",
            "h_days_since_answer", "h_answers_7d",
            "h_promises", "h_transcript_promises", "h_transcript_kept",
            "h_repayments", "h_case_repayments"]
@@ -63,6 +65,9 @@ def build_features(slots: pl.DataFrame, dials: pl.DataFrame, repayments: pl.Data
                             {"h_dials": pl.len(), "h_answers": pl.col("answered").sum()})
     by_hour = _cumulative(calls, ["debtor", "hour"], "day",
                           {"h_hour_dials": pl.len(), "h_hour_answers": pl.col("answered").sum()})
+    near = pl.concat([calls.with_columns(pl.col("hour") + offset) for offset in (-1, 0, 1)])
+    by_near = _cumulative(near, ["debtor", "hour"], "day",
+                          {"h_near_dials": pl.len(), "h_near_answers": pl.col("answered").sum()})
     answered_days = (calls.filter(pl.col("answered") == 1).select("debtor", "day").unique()
                      .with_columns(_last=pl.col("day"), _visible=pl.col("day")
                                    + pl.duration(days=1)).drop("day").sort("_visible"))
@@ -79,6 +84,7 @@ def build_features(slots: pl.DataFrame, dials: pl.DataFrame, repayments: pl.Data
     out = out.sort("as_of_day")
     out = _asof(out, by_debtor, ["debtor"])
     out = _asof(out, by_hour, ["debtor", "hour"])
+    out = _asof(out, by_near, ["debtor", "hour"])
     out = _asof(out, answered_days, ["debtor"])
     out = _asof(out, by_promise, ["debtor"])
     out = _asof(out, by_said, ["debtor"])
@@ -86,24 +92,29 @@ def build_features(slots: pl.DataFrame, dials: pl.DataFrame, repayments: pl.Data
     out = _answers_last_week(out, calls)
     out = _case_repayments(out, paid)
 
-    counts = ["h_dials", "h_answers", "h_hour_dials", "h_hour_answers", "h_promises",
+    counts = ["h_dials", "h_answers", "h_hour_dials", "h_hour_answers", "h_near_dials",
+              "h_near_answers", "h_promises",
               "h_transcript_promises", "h_transcript_kept", "h_repayments"]
     as_of = pl.col("as_of_day").cast(pl.Datetime("us"))
     day_start = pl.col("day").cast(pl.Datetime("us"))
     out = out.with_columns(pl.col(c).fill_null(0).cast(pl.Float64) for c in counts)
     rate = pl.col("h_answers") / pl.col("h_dials")
     hour_rate = pl.col("h_hour_answers") / pl.col("h_hour_dials")
+    near_rate = pl.col("h_near_answers") / pl.col("h_near_dials")
     out = out.with_columns(
         iso_dow=pl.col("day").dt.weekday().cast(pl.Int32),
         days_in_stage=(day_start - pl.col("assigned_at").dt.truncate("1d")).dt.total_days(),
         log_overdue=pl.col("overdue_amount_cny").fill_null(0).log1p(),
         h_answer_rate=pl.when(pl.col("h_dials") > 0).then(rate),
         h_hour_answer_rate=pl.when(pl.col("h_hour_dials") > 0).then(hour_rate),
+        h_near_answer_rate=pl.when(pl.col("h_near_dials") > 0).then(near_rate),
         h_days_since_answer=(as_of - pl.col("_last").cast(pl.Datetime("us"))).dt.total_days(),
     ).with_columns(
         dpd=pl.col("dpd_at_entry") + pl.col("days_in_stage"),
         h_hour_lift=pl.when(pl.col("h_answer_rate") > 0)
         .then(pl.col("h_hour_answer_rate") / pl.col("h_answer_rate")),
+        h_near_lift=pl.when(pl.col("h_answer_rate") > 0)
+        .then(pl.col("h_near_answer_rate") / pl.col("h_answer_rate")),
     )
     cast = [pl.col(c).cast(pl.Float64) for c in NUMERIC if c not in ("hour", "iso_dow")]
     return out.with_columns(cast).drop("_last").sort("_row").drop("_row")

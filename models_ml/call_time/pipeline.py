@@ -9,14 +9,10 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-import duckdb
 import polars as pl
 
 from models_ml import registry
@@ -32,6 +28,7 @@ from models_ml.call_time.features import (
 from models_ml.call_time.model import CallTimeModel, scores
 from models_ml.call_time.policy import plan
 from models_ml.call_time.split import TimeSplit, time_split
+from models_ml.publish import publish_partitions
 from workphone.settings import Settings
 
 NAME = "call_time"
@@ -172,30 +169,8 @@ def recommend(history: History, model: CallTimeModel, days: int = 7,
 def publish(frame: pl.DataFrame, lake_dir: Path, warehouse_path: Path) -> int:
     """Write the plan days of ``frame`` as ``dt=`` partitions of the lake dataset (replacing
     those days, keeping others) and rebuild ``ml.call_time_recommendations`` from it."""
-    root = Path(lake_dir) / DATASET
-    staging = Path(lake_dir) / "_staging" / f"{DATASET}-{uuid.uuid4().hex}"
-    staging.mkdir(parents=True)
-    try:
-        for (day,), part in frame.group_by(["plan_date"], maintain_order=True):
-            folder = staging / f"dt={day:%Y-%m-%d}"
-            folder.mkdir()
-            part.write_parquet(folder / "part-0.parquet", compression="zstd")
-        root.mkdir(parents=True, exist_ok=True)
-        for folder in sorted(staging.iterdir()):
-            target = root / folder.name
-            if target.exists():
-                old = staging / f".old-{folder.name}"
-                os.rename(target, old)
-            os.rename(folder, target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    glob = str(root / "dt=*" / "*.parquet")
-    with duckdb.connect(str(warehouse_path)) as con:
-        con.execute("create schema if not exists ml")
-        con.execute(f"create or replace table {TABLE} as select * exclude (dt) from "
-                    f"read_parquet('{glob}', hive_partitioning = true) "
-                    "order by plan_date, debtor, rank")
-        return con.execute(f"select count(*) from {TABLE}").fetchone()[0]
+    return publish_partitions(frame, "plan_date", DATASET, lake_dir, warehouse_path, TABLE,
+                              order_by="plan_date, debtor, rank")
 
 
 def score_and_publish(settings: Settings, days: int = 7, version: str | None = None) -> dict:

@@ -14,13 +14,9 @@ next 15% validate (early stopping), the latest 25% test. The label is ``is_bad``
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import polars as pl
 
@@ -29,6 +25,7 @@ from models_ml.credit import validation
 from models_ml.credit.features import load_training_frame
 from models_ml.credit.indicators import BUREAU_ONLY, FULL, INDICATORS, columns
 from models_ml.credit.model import CreditModel
+from models_ml.publish import publish_partitions
 from workphone.settings import Settings
 
 NAME = "credit"
@@ -150,27 +147,8 @@ def score_frame(model: CreditModel, frame: pl.DataFrame, model_version: str) -> 
 def publish(frame: pl.DataFrame, lake_dir: Path, warehouse_path: Path) -> int:
     """Write ``frame`` as the ``dt=<scored_as_of>`` partition of lake/credit_scores (replacing
     it) and rebuild ``ml.credit_scores`` from the lake."""
-    root = Path(lake_dir) / DATASET
-    day = frame["scored_as_of"].max()
-    staging = Path(lake_dir) / "_staging" / f"{DATASET}-{uuid.uuid4().hex}"
-    folder = staging / f"dt={day:%Y-%m-%d}"
-    folder.mkdir(parents=True)
-    try:
-        frame.write_parquet(folder / "part-0.parquet", compression="zstd")
-        root.mkdir(parents=True, exist_ok=True)
-        target = root / folder.name
-        if target.exists():
-            os.rename(target, staging / f".old-{folder.name}")
-        os.rename(folder, target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    glob = str(root / "dt=*" / "*.parquet")
-    with duckdb.connect(str(warehouse_path)) as con:
-        con.execute("create schema if not exists ml")
-        con.execute(f"create or replace table {TABLE} as select * exclude (dt) from "
-                    f"read_parquet('{glob}', hive_partitioning = true) "
-                    "order by scored_as_of, loan_id")
-        return con.execute(f"select count(*) from {TABLE}").fetchone()[0]
+    return publish_partitions(frame, "scored_as_of", DATASET, lake_dir, warehouse_path, TABLE,
+                              order_by="scored_as_of, loan_id")
 
 
 def score_and_publish(settings: Settings, version: str | None = None) -> dict:

@@ -21,15 +21,7 @@ complaints as (
 
 rectified as (
 
-    select
-        business_line,
-        quarter,
-        count(*) as findings,
-        {{ count_where("status = 'rectified'") }} as findings_rectified,
-        median(hours_to_rectify) as median_hours_to_rectify
-    from {{ ref('fct_compliance_findings') }}
-    where context = 'sales' and kind in ('content', 'conversation')
-    group by 1, 2
+    {{ sales_findings_rectification('business_line') }}
 
 ),
 

@@ -11,15 +11,7 @@ conversations as (
 
 rectified as (
 
-    select
-        team_id,
-        quarter,
-        count(*) as findings,
-        {{ count_where("status = 'open'") }} as findings_open,
-        median(hours_to_rectify) as median_hours_to_rectify
-    from {{ ref('fct_compliance_findings') }}
-    where context = 'sales' and kind in ('content', 'conversation')
-    group by 1, 2
+    {{ sales_findings_rectification('team_id') }}
 
 ),
 
