@@ -68,8 +68,13 @@ def headline(credit: dict, call_time: dict) -> list[dict]:
     seconds = call_time["seconds"]
     rows += [("call time: training + evaluation, s", seconds["train_evaluate_register"], None),
              ("call time: scoring + publishing, s", seconds["score_publish"], None)]
-    return [{"figure": f, "value": round(v, 4) if isinstance(v, float) else v, "target": t}
-            for f, v, t in rows]
+    return [{"figure": f, "value": _rounded(v), "target": t} for f, v, t in rows]
+
+
+def _rounded(value):
+    if not isinstance(value, float):
+        return value
+    return round(value) if abs(value) >= 1000 else round(value, 4)
 
 
 def markdown(result: dict) -> str:
