@@ -6,7 +6,7 @@ WORKPHONE_HOME ?= $(CURDIR)/data
 export WORKPHONE_HOME
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint clean
+.PHONY: setup demo dashboard test lint clean
 
 setup: $(STAMP)
 
@@ -34,8 +34,14 @@ demo: setup
 	@echo "               (marts.fct_calls, marts.fct_conversations, marts.rpt_channel_efficiency,"
 	@echo "               marts.rpt_script_compliance, ...; dbt artifacts in $(WORKPHONE_HOME)/dbt/target)"
 	@echo "Alerts:        $(WORKPHONE_HOME)/alerts/alerts.jsonl"
+	@echo "Search index:  $(WORKPHONE_HOME)/search.duckdb (every transcript and chat, for the dashboard)"
 	@echo
 	$(BIN)/workphone kpi
+	@echo
+	$(BIN)/workphone dashboard users --init --force
+
+dashboard: setup
+	$(BIN)/workphone dashboard
 
 test: setup
 	$(BIN)/ruff check .

@@ -15,6 +15,7 @@ from dagster_project.defs.ingestion.automation import (
 )
 from dagster_project.defs.ml.call_time import call_time_model, call_time_recommendations
 from dagster_project.defs.ml.credit import credit_model, credit_scores
+from dagster_project.defs.search.assets import search_turns
 from dagster_project.defs.speech.assets import transcripts
 from dagster_project.defs.transform.assets import warehouse_dbt
 from dagster_project.defs.transform.jobs import warehouse_job
@@ -25,7 +26,7 @@ from dagster_project.resources import WorkphoneSettings
 defs = dg.Definitions(
     assets=[simulated_world, ingest_raw_feeds, transcripts, compliance_findings,
             conversation_features, warehouse_dbt, call_time_model, call_time_recommendations,
-            credit_model, credit_scores],
+            credit_model, credit_scores, search_turns],
     jobs=[ingest_job, warehouse_job],
     schedules=[ingest_daily_schedule],
     sensors=[raw_arrivals_sensor, high_severity_alerts_sensor],

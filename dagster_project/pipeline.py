@@ -12,7 +12,9 @@ real materialisation with its metadata and checks:
               alerts sensor evaluated once (alerts for new high-severity findings),
 4. dbt        the dbt models (all, or a dbt selection) with their tests as asset checks,
 5. models     the best-time-to-call and credit models trained, registered and scored (after a
-              whole dbt build only).
+              whole dbt build only),
+6. search     the dashboard's full-text index of every transcript and chat (after a whole dbt
+              build only).
 
 A stage that fails stops the pass; its error is in the summary.
 """
@@ -38,6 +40,7 @@ from dagster_project.defs.ingestion.assets import CONTRACTS, lake_key
 from dagster_project.defs.ingestion.partitions import delivery_days
 from dagster_project.defs.ml.call_time import CALL_TIME_MODEL, CALL_TIME_RECOMMENDATIONS
 from dagster_project.defs.ml.credit import CREDIT_MODEL, CREDIT_SCORES
+from dagster_project.defs.search.assets import SEARCH_TURNS
 from dagster_project.defs.speech.assets import TRANSCRIPTS
 from dagster_project.defs.transform.assets import warehouse_dbt
 from dagster_project.defs.transform.jobs import warehouse_job
@@ -131,8 +134,8 @@ def run_pass(settings: Settings, models: str | None = None, exclude: str | None 
              speech: bool = True, ml: bool = True) -> PassSummary:
     """Ingest, transcribe, rebuild findings and features, dbt build (``models`` and
     ``exclude``: dbt selections, default every model; ``dbt=False``: stop before it;
-    ``speech=False``: leave the recordings untranscribed; ``ml=False``: train and score no
-    model); return what happened."""
+    ``speech=False``: leave the recordings untranscribed; ``ml=False``: stop after the dbt
+    build, with no model trained or scored and no search index built); return what happened."""
     summary = PassSummary()
     instance = _instance()
     workphone = WorkphoneSettings(home=str(settings.home))
@@ -146,7 +149,7 @@ def run_pass(settings: Settings, models: str | None = None, exclude: str | None 
             f"{max(outside)}) are left out: set WORKPHONE_PARTITIONS_START to include them")
     window = _window([d for d in pending if d in partitions])
     if window:
-        say(f"stage 1/5 ingest: delivery days {window[0]} .. {window[1]}")
+        say(f"stage 1/6 ingest: delivery days {window[0]} .. {window[1]}")
         stage = _run(instance, defs, "ingest", [lake_key(f) for f in CONTRACTS],
                      {RANGE_START: window[0], RANGE_END: window[1]})
         landed = sum(m.get("landed", 0) for m in stage.metadata.values())
@@ -155,7 +158,7 @@ def run_pass(settings: Settings, models: str | None = None, exclude: str | None 
     else:
         stage = StageResult("ingest", "skipped", note="no raw files pending")
     summary.stages.append(stage)
-    say(f"stage 1/5 ingest: {stage.status} ({stage.note})")
+    say(f"stage 1/6 ingest: {stage.status} ({stage.note})")
     if stage.status == "failed":
         return summary
 
@@ -163,7 +166,7 @@ def run_pass(settings: Settings, models: str | None = None, exclude: str | None 
     if not speech:
         stage = StageResult("speech", "skipped", note="transcription not asked for")
     elif window:
-        say(f"stage 2/5 speech: delivery days {window[0]} .. {window[1]}")
+        say(f"stage 2/6 speech: delivery days {window[0]} .. {window[1]}")
         stage = _run(instance, defs, "speech", [TRANSCRIPTS],
                      {RANGE_START: window[0], RANGE_END: window[1]})
         due = stage.metadata.get(TRANSCRIPTS.to_user_string(), {}).get("recordings_due", 0)
@@ -171,11 +174,11 @@ def run_pass(settings: Settings, models: str | None = None, exclude: str | None 
     else:
         stage = StageResult("speech", "skipped", note="no recorded calls in the lake")
     summary.stages.append(stage)
-    say(f"stage 2/5 speech: {stage.status} ({stage.note})")
+    say(f"stage 2/6 speech: {stage.status} ({stage.note})")
     if stage.status == "failed":
         return summary
 
-    say("stage 3/5 conversation: findings, features, alerts")
+    say("stage 3/6 conversation: findings, features, alerts")
     stage = _run(instance, defs, "conversation", [FINDINGS, FEATURES])
     if stage.status == "ok":
         findings = stage.metadata.get(FINDINGS.to_user_string(), {}).get("findings", 0)
@@ -183,14 +186,14 @@ def run_pass(settings: Settings, models: str | None = None, exclude: str | None 
         tick = high_severity_alerts_sensor.evaluate_tick(context)
         stage.note = f"{findings} findings; {tick.skip_message or 'no new findings'}"
     summary.stages.append(stage)
-    say(f"stage 3/5 conversation: {stage.status} ({stage.note})")
+    say(f"stage 3/6 conversation: {stage.status} ({stage.note})")
     if stage.status == "failed" or not dbt:
         return summary
 
     keys = _dbt_keys(defs, models, exclude)
     chosen = " ".join(f"{flag} {value}" for flag, value in (("--select", models),
                                                              ("--exclude", exclude)) if value)
-    say(f"stage 4/5 dbt build: {len(keys)} models and seeds" + (f" ({chosen})" if chosen else ""))
+    say(f"stage 4/6 dbt build: {len(keys)} models and seeds" + (f" ({chosen})" if chosen else ""))
     (dbt_target_path(settings) / "run_results.json").unlink(missing_ok=True)  # not last run's
     stage = _run(instance, defs, "dbt", keys)
     summary.dbt, summary.failures = _dbt_results(dbt_target_path(settings))
@@ -198,15 +201,23 @@ def run_pass(settings: Settings, models: str | None = None, exclude: str | None 
     stage.note = stage.note or (f"{sum(summary.dbt.get('model', {}).values())} models, "
                                 f"{tests.get('pass', 0)}/{sum(tests.values())} tests passed")
     summary.stages.append(stage)
-    say(f"stage 4/5 dbt build: {stage.status} ({stage.note})")
+    say(f"stage 4/6 dbt build: {stage.status} ({stage.note})")
     summary.marts = mart_rows(settings.warehouse_path)
     if stage.status == "failed" or models or exclude or not ml:
         return summary
 
-    say("stage 5/5 models: train and score best time to call and the credit score")
+    say("stage 5/6 models: train and score best time to call and the credit score")
     stage = _run(instance, defs, "models", ML_ASSETS)
     summary.stages.append(stage)
-    say(f"stage 5/5 models: {stage.status} ({stage.note})")
+    say(f"stage 5/6 models: {stage.status} ({stage.note})")
+
+    say("stage 6/6 search: index every transcript and chat for the dashboard")
+    stage = _run(instance, defs, "search", [SEARCH_TURNS])
+    built = stage.metadata.get(SEARCH_TURNS.to_user_string(), {})
+    stage.note = stage.note or (f"{built.get('turns', 0)} turns of "
+                                f"{built.get('conversations', 0)} conversations indexed")
+    summary.stages.append(stage)
+    say(f"stage 6/6 search: {stage.status} ({stage.note})")
     return summary
 
 

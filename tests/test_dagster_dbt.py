@@ -171,8 +171,9 @@ def test_workphone_run_materialises_every_stage(analysed_home, tmp_path, monkeyp
     assert stages["conversation"]["status"] == "ok" and "findings" in stages["conversation"]["note"]
     assert stages["dbt"]["status"] == "ok"
     assert stages["models"]["status"] == "ok"
+    assert stages["search"]["status"] == "ok" and "turns of" in stages["search"]["note"]
     assert set(summary["dbt"]["model"]) == {"success"}
     assert summary["dbt"]["test"]["pass"] > 50 and summary["failures"] == []
     assert summary["marts"]["rpt_kpi_quarterly"] > 0 and summary["marts"]["fct_calls"] > 0
-    assert "stage 4/5 dbt build" in result.stderr
+    assert "stage 4/6 dbt build" in result.stderr
     assert "stg_lake__calls" in _staging_views(home)

@@ -288,6 +288,112 @@ def kpi(
     typer.echo(render(table))
 
 
+dashboard_app = typer.Typer(help="The dashboard: start it, manage its users, build its search "
+                                 "index.", invoke_without_command=True)
+app.add_typer(dashboard_app, name="dashboard")
+
+
+@dashboard_app.callback()
+def dashboard(
+    ctx: typer.Context,
+    port: Annotated[int | None, typer.Option(
+        help="Port [default: WORKPHONE_DASHBOARD_PORT or 8501]")] = None,
+    address: Annotated[str | None, typer.Option(
+        help="Interface [default: WORKPHONE_DASHBOARD_ADDRESS or 127.0.0.1]")] = None,
+) -> None:
+    """Start the dashboard on the warehouse of WORKPHONE_HOME (read-only), until interrupted."""
+    import subprocess
+
+    import dashboards
+
+    if ctx.invoked_subcommand is not None:
+        return
+    settings = get_settings()
+    for path, fix in ((settings.warehouse_path, "run `workphone run`"),
+                      (settings.users_path, "run `workphone dashboard users --init`")):
+        if not path.exists():
+            typer.echo(f"error: {path} is missing: {fix}", err=True)
+            raise typer.Exit(2)
+    script = Path(dashboards.__file__).parent / "streamlit_app.py"
+    command = [sys.executable, "-m", "streamlit", "run", str(script),
+               "--server.port", str(port or settings.dashboard_port),
+               "--server.address", address or settings.dashboard_address,
+               "--server.headless", "true", "--server.fileWatcherType", "none",
+               "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer"]
+    typer.echo(f"dashboard on http://{address or settings.dashboard_address}:"
+               f"{port or settings.dashboard_port} (warehouse {settings.warehouse_path})",
+               err=True)
+    try:
+        code = subprocess.call(command)
+    except KeyboardInterrupt:
+        code = 0
+    raise typer.Exit(code)
+
+
+@dashboard_app.command("users")
+def dashboard_users(
+    init: Annotated[bool, typer.Option(
+        "--init", help="Write a users file: one user per role and one per agency of the "
+        "warehouse, with new random passwords, printed once")] = False,
+    force: Annotated[bool, typer.Option("--force", help="With --init: replace the file")]
+    = False,
+    add: Annotated[str | None, typer.Option(help="Add (or replace) this user; asks for the "
+                                                 "password")] = None,
+    role: Annotated[str | None, typer.Option(help="With --add: analyst, risk, compliance, "
+                                                  "management or agency")] = None,
+    agency_id: Annotated[str | None, typer.Option(help="With --add --role agency: its "
+                                                       "agency")] = None,
+) -> None:
+    """List the dashboard's users, or create them (--init, --add)."""
+    from dashboards.access import Viewer
+    from dashboards.users import UsersFileError, add_user, init_users, load_users
+    from dashboards.warehouse import Warehouse, WarehouseUnavailable
+
+    settings = get_settings()
+    path = settings.users_path
+    try:
+        if init:
+            if path.exists() and not force:
+                typer.echo(f"error: {path} exists; add --force to replace its users", err=True)
+                raise typer.Exit(2)
+            warehouse = Warehouse(settings)
+            agencies = [r[0] for r in warehouse.rows(
+                "select agency_id from marts.dim_agencies order by agency_id")]
+            warehouse.close()
+            created = init_users(path, agencies)
+            typer.echo(f"Dashboard:  http://{settings.dashboard_address}:"
+                       f"{settings.dashboard_port}  (start it: `make dashboard` or "
+                       "`.venv/bin/workphone dashboard`)")
+            typer.echo(f"Sign-ins ({path}; the passwords are shown only now):")
+            for viewer, password in created:
+                scope = f" ({viewer.agency_id})" if viewer.agency_id else ""
+                typer.echo(f"  {viewer.role + scope:<18} user {viewer.username:<16} "
+                           f"password {password}")
+            return
+        if add:
+            viewer = Viewer(add, role or "", agency_id)
+            password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+            add_user(path, viewer, password)
+            typer.echo(f"{viewer.username} ({viewer.role}) saved to {path}")
+            return
+        for user in load_users(path).values():
+            scope = f" {user.viewer.agency_id}" if user.viewer.agency_id else ""
+            typer.echo(f"{user.viewer.username:<20} {user.viewer.role}{scope}")
+    except (UsersFileError, WarehouseUnavailable, ValueError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from error
+
+
+@dashboard_app.command("index")
+def dashboard_index() -> None:
+    """(Re)build the full-text search index of every transcript and chat from the lake and the
+    warehouse (``workphone run`` does this after the dbt build)."""
+    from search_index.build import build_index
+
+    json.dump(build_index(get_settings()), sys.stdout)
+    sys.stdout.write("\n")
+
+
 @app.command()
 def worlds() -> None:
     """List the worlds shipped with the product."""

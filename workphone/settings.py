@@ -46,6 +46,15 @@ class Settings(BaseModel):
     asr_max_seconds: float = Field(
         default=7200, gt=0, description="WORKPHONE_ASR_MAX_SECONDS: longest recording accepted")
 
+    dashboard_address: str = Field(
+        default="127.0.0.1",
+        description="WORKPHONE_DASHBOARD_ADDRESS: interface the dashboard listens on")
+    dashboard_port: int = Field(
+        default=8501, ge=1, le=65535, description="WORKPHONE_DASHBOARD_PORT: its port")
+    dashboard_users_path: Path | None = Field(
+        default=None,
+        description="WORKPHONE_DASHBOARD_USERS: the users file (else config/users.yaml)")
+
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
@@ -60,6 +69,9 @@ class Settings(BaseModel):
             asr_threads=int(env.get("WORKPHONE_ASR_THREADS", "2")),
             asr_beam_size=int(env.get("WORKPHONE_ASR_BEAM_SIZE", "5")),
             asr_max_seconds=float(env.get("WORKPHONE_ASR_MAX_SECONDS", "7200")),
+            dashboard_address=env.get("WORKPHONE_DASHBOARD_ADDRESS", "127.0.0.1"),
+            dashboard_port=int(env.get("WORKPHONE_DASHBOARD_PORT", "8501")),
+            dashboard_users_path=_optional_path(env.get("WORKPHONE_DASHBOARD_USERS")),
         )
 
     @property
@@ -86,6 +98,26 @@ class Settings(BaseModel):
     def alerts_sink(self) -> Path:
         """JSON Lines file that every raised alert is appended to (for a webhook to read)."""
         return self.home / "alerts" / "alerts.jsonl"
+
+    @property
+    def dbt_target_dir(self) -> Path:
+        """dbt's artifacts of the last build (manifest.json, run_results.json, dbt.log)."""
+        return self.home / "dbt" / "target"
+
+    @property
+    def search_index_path(self) -> Path:
+        """The full-text index of every transcript and chat turn (built after the warehouse)."""
+        return self.home / "search.duckdb"
+
+    @property
+    def users_path(self) -> Path:
+        """The dashboard's users: name, role, agency, password hash (never a clear password)."""
+        return self.dashboard_users_path or self.home / "config" / "users.yaml"
+
+    @property
+    def access_log_path(self) -> Path:
+        """JSON Lines: one line for every view of a conversation or customer (who, what, when)."""
+        return self.home / "logs" / "access.jsonl"
 
 
 def _optional_path(value: str | None) -> Path | None:

@@ -25,7 +25,7 @@ def dbt_resource() -> DbtCliResource:
 
 
 def dbt_target_path(settings: Settings) -> Path:
-    return settings.home / "dbt" / "target"
+    return settings.dbt_target_dir
 
 
 def dbt_env(settings: Settings, subset: bool = False) -> dict[str, str]:
