@@ -14,7 +14,10 @@ the speed are measured. Reports:
   to the transcribed agent utterances that overlap it in time;
 - throughput: utterances per second of ``ContentEngine.classify`` on the planted utterances;
 - violation_mix: among sales conversations with findings, the share of each label, against the
-  mix the world planted (`sales_violation_mix`).
+  mix the world planted (`sales_violation_mix`);
+- sales_compliance: per business line and quarter, the share of planted sales conversations in
+  which the engine raises no content finding (utterance or conversation rule), against the
+  world's `sales_compliance_rate`.
 Writes benchmarks/results/compliance.json.
 """
 
@@ -54,7 +57,8 @@ def main() -> None:
         planted, speed = planted_utterances(engine, world)
         result |= {"planted_utterances": planted, "throughput": speed,
                    "recordings": recordings(engine, world),
-                   "violation_mix": violation_mix(world)}
+                   "violation_mix": violation_mix(world),
+                   "sales_compliance": sales_compliance(engine, world)}
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "compliance.json").write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2, ensure_ascii=False))
@@ -130,6 +134,40 @@ def violation_mix(world: Path) -> dict:
                                                    1)}
                        for label, share in planted.items()},
             "other_labels": {k: v for k, v in measured.items() if k not in planted}}
+
+
+def sales_compliance(engine: ContentEngine, world: Path) -> dict:
+    """Per business line × quarter: the planted compliance rate of sales conversations, the
+    rate the engine measures (a conversation is compliant when no content finding is raised
+    on its agent turns, conversation rules included) and the points between them."""
+    conversations = pl.read_parquet(
+        world / "ground_truth" / "conversations.parquet",
+        columns=["conversation_id", "context", "business_line", "quarter", "compliant"],
+    ).filter(pl.col("context") == "sales")
+    turns = (pl.read_parquet(world / "ground_truth" / "utterances.parquet",
+                             columns=["conversation_id", "turn", "speaker", "text"])
+             .filter(pl.col("speaker") == "agent")
+             .join(conversations.select("conversation_id"), on="conversation_id")
+             .sort("conversation_id", "turn"))
+    results = engine.classify(["sales"] * turns.height, turns["text"].to_list())
+    flagged = {c for c, r in zip(turns["conversation_id"], results, strict=True) if r.labels}
+    for (conversation,), group in turns.group_by(["conversation_id"]):
+        if conversation not in flagged and engine.unmet_statements(
+                "sales", group["text"].to_list()):
+            flagged.add(conversation)
+    measured = conversations.with_columns(
+        found=~pl.col("conversation_id").is_in(list(flagged)))
+    planted = json.loads((world / "ground_truth" / "world.json").read_text())["business_lines"]
+    cells = {}
+    for line, quarter, rate, truth, n in (
+            measured.group_by("business_line", "quarter")
+            .agg(pl.col("found").mean(), pl.col("compliant").mean(), pl.len())
+            .sort("business_line", "quarter").iter_rows()):
+        target = planted[line]["sales_compliance_rate"][quarter]
+        cells[f"{line} {quarter}"] = {"conversations": n, "planted": target,
+                                      "simulated": round(truth, 4), "measured": round(rate, 4),
+                                      "points_off": round(100 * (rate - target), 1)}
+    return cells
 
 
 if __name__ == "__main__":

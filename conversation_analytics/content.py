@@ -1,11 +1,12 @@
 """Content compliance: the labels an utterance carries, and why.
 
 An utterance carries a label when a versioned rule fires on it (``rules/content.yaml``) or the
-trained model (``content_model``) gives the label a probability at or above its threshold; a
-label only counts in the contexts it belongs to (``sales`` / ``collection``). Evidence names what
-decided: the rule (id, version and the words it matched) or the model (name, version,
-probability). Texts are folded by sound first, so homophones written by speech recognition are
-matched as the words they stand for.
+trained model (``content_model``) gives it the label (a model veto in the rules file keeps the
+model off the label's lawful counterpart, such as the rate disclosure itself); a label only
+counts in the contexts it belongs to (``sales`` / ``collection``). Evidence names what decided:
+the rule (id, version and the words it matched) or the model (name, version, score). Texts are
+folded by sound first, so homophones written by speech recognition are matched as the words
+they stand for.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ class ContentEngine:
         texts = [t or "" for t in texts]
         folded = [fold(t) for t in texts]
         ruled = self.rules.fired(texts, folded, list(contexts))
-        modelled = self._model_labels(contexts, folded)
+        modelled = self._model_labels(list(contexts), texts, folded)
         results = [Classification() for _ in texts]
         for i in sorted(ruled.keys() | modelled.keys()):
             evidence = [Evidence(h.rule.label, h.rule.id, h.rule.version, h.rule.severity,
@@ -85,18 +86,17 @@ class ContentEngine:
             results[i] = Classification(labels, evidence)
         return results
 
-    def _model_labels(self, contexts: Sequence[str], folded: list[str]) -> dict[
+    def _model_labels(self, contexts: list[str], texts: list[str], folded: list[str]) -> dict[
             int, list[tuple[str, float]]]:
-        """Per utterance index, the labels the model gives (allowed in the context) with
-        their probabilities; utterances the model gives nothing are absent."""
-        probabilities = self.model.probabilities(folded)
+        """Per utterance index, the labels the model gives (only those the context allows)
+        with their scores; utterances the model gives nothing are absent."""
+        given, scores = self.model.labels(texts, folded, contexts)
         context_index = np.array([CONTEXTS.index(c) for c in contexts], dtype=int)
         allowed = np.array([[c in LABEL_CONTEXTS[label] for label in LABELS] for c in CONTEXTS])
-        rows, columns = np.nonzero((probabilities >= self.model.threshold)
-                                   & allowed[context_index])
+        rows, columns = np.nonzero(given & allowed[context_index])
         found: dict[int, list[tuple[str, float]]] = {}
         for i, j in zip(rows.tolist(), columns.tolist(), strict=True):
-            found.setdefault(i, []).append((LABELS[j], round(float(probabilities[i, j]), 3)))
+            found.setdefault(i, []).append((LABELS[j], round(float(scores[i, j]), 3)))
         return found
 
     def unmet_statements(self, context: str, agent_texts: Sequence[str]) -> list[

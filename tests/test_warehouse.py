@@ -112,8 +112,6 @@ def test_a_world_with_other_values_is_followed(altered_home):
     _assert_recovered(altered_home, ACQUISITION_AND_COLLECTION)
 
 
-@pytest.mark.xfail(reason="the content engine's recall on the simulated chats leaves some "
-                          "line-quarter compliance rates more than 3 points off", strict=False)
 def test_planted_sales_compliance_rates_are_recovered(small_home, altered_home):
     for settings in (small_home, altered_home):
         _assert_recovered(settings, ("sales.compliance_rate",))
