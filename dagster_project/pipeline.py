@@ -208,6 +208,7 @@ def run_pass(settings: Settings, models: str | None = None, exclude: str | None 
 
     say("stage 5/6 models: train and score best time to call and the credit score")
     stage = _run(instance, defs, "models", ML_ASSETS)
+    stage.note = stage.note or _models_note(stage.metadata)
     summary.stages.append(stage)
     say(f"stage 5/6 models: {stage.status} ({stage.note})")
 
@@ -219,6 +220,19 @@ def run_pass(settings: Settings, models: str | None = None, exclude: str | None 
     summary.stages.append(stage)
     say(f"stage 6/6 search: {stage.status} ({stage.note})")
     return summary
+
+
+def _models_note(metadata: dict[str, dict]) -> str:
+    """The models stage in one line: the credit model's test AUC against bureau only, the
+    customers scored, the answer model's test AUC and the call windows recommended."""
+    model = metadata.get(CREDIT_MODEL.to_user_string(), {})
+    scores = metadata.get(CREDIT_SCORES.to_user_string(), {})
+    calls = metadata.get(CALL_TIME_MODEL.to_user_string(), {})
+    windows = metadata.get(CALL_TIME_RECOMMENDATIONS.to_user_string(), {})
+    return (f"credit AUC {model.get('test_auc', float('nan')):.3f} (bureau only "
+            f"{model.get('test_auc_bureau_only', float('nan')):.3f}), {scores.get('rows', 0)} "
+            f"scored; call time: answer AUC {calls.get('answer_auc', float('nan')):.3f}, "
+            f"{windows.get('rows', 0)} windows for {windows.get('cases', 0)} cases")
 
 
 def _dbt_keys(defs: dg.Definitions, models: str | None,
