@@ -15,8 +15,10 @@ import polars as pl
 STAGE_DAYS = {"M1": 30, "M2": 60, "M3plus": 90}
 
 
-def read_export(raw: Path, export: str) -> pl.DataFrame:
-    """All daily CSV files of one export; files that are not UTF-8 are read as GBK."""
+def read_export(raw: Path, export: str,
+                skip: frozenset[tuple[str, int]] = frozenset()) -> pl.DataFrame:
+    """All daily CSV files of one export; files that are not UTF-8 are read as GBK. ``skip``:
+    (file relative to ``raw``, line number) pairs to leave out, e.g. the quarantined lines."""
     frames = []
     for path in sorted((raw / "exports" / export).glob("*.csv")):
         data = path.read_bytes()
@@ -24,16 +26,23 @@ def read_export(raw: Path, export: str) -> pl.DataFrame:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             text = data.decode("gbk")
-        frames.append(pl.read_csv(io.StringIO(text), infer_schema=False))
+        name = path.relative_to(raw).as_posix()
+        # Line 1 is the header, so data row i sits on line i + 2.
+        frame = pl.read_csv(io.StringIO(text), infer_schema=False).with_row_index(
+            "_line", offset=2)
+        frames.append(frame.filter(~pl.col("_line").is_in(
+            [line for file, line in skip if file == name])).drop("_line"))
     return pl.concat(frames, how="diagonal_relaxed")
 
 
-def customers_by_channel(raw: Path) -> pl.DataFrame:
-    """Per business line and channel: leads, customers, spend, share, CAC, conversion."""
-    leads = read_export(raw, "leads").filter(pl.col("channel").is_not_null()
-                                             & pl.col("business_line").is_not_null())
-    loans = read_export(raw, "loans").filter(pl.col("lead_id").is_not_null())
-    spend = read_export(raw, "marketing_spend").with_columns(
+def customers_by_channel(raw: Path,
+                         skip: frozenset[tuple[str, int]] = frozenset()) -> pl.DataFrame:
+    """Per business line and channel: leads, customers, spend, share, CAC, conversion (leaving
+    out the ``skip`` lines of the exports, see ``read_export``)."""
+    leads = read_export(raw, "leads", skip).filter(pl.col("channel").is_not_null()
+                                                   & pl.col("business_line").is_not_null())
+    loans = read_export(raw, "loans", skip).filter(pl.col("lead_id").is_not_null())
+    spend = read_export(raw, "marketing_spend", skip).with_columns(
         pl.col("spend_cny").cast(pl.Float64, strict=False))
     lead_counts = leads.group_by("business_line", "channel").agg(
         leads=pl.col("lead_id").n_unique())
