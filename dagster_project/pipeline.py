@@ -138,7 +138,7 @@ def run_pass(settings: Settings, models: str | None = None, exclude: str | None 
     build, with no model trained or scored and no search index built); return what happened."""
     summary = PassSummary()
     instance = _instance()
-    workphone = WorkphoneSettings(home=str(settings.home))
+    workphone = WorkphoneSettings(home=str(settings.home), engine=settings.engine)
     defs = _definitions({"workphone": workphone, "dbt": dbt_resource()})
     partitions = set(delivery_days.get_partition_keys())
 
@@ -193,7 +193,8 @@ def run_pass(settings: Settings, models: str | None = None, exclude: str | None 
     keys = _dbt_keys(defs, models, exclude)
     chosen = " ".join(f"{flag} {value}" for flag, value in (("--select", models),
                                                              ("--exclude", exclude)) if value)
-    say(f"stage 4/6 dbt build: {len(keys)} models and seeds" + (f" ({chosen})" if chosen else ""))
+    say(f"stage 4/6 dbt build: {len(keys)} models and seeds on {settings.engine}"
+        + (f" ({chosen})" if chosen else ""))
     (dbt_target_path(settings) / "run_results.json").unlink(missing_ok=True)  # not last run's
     stage = _run(instance, defs, "dbt", keys)
     summary.dbt, summary.failures = _dbt_results(dbt_target_path(settings))
@@ -264,7 +265,8 @@ def _dbt_results(target: Path) -> tuple[dict[str, dict[str, int]], list[str]]:
 
 
 def mart_rows(warehouse: Path) -> dict[str, int]:
-    """Rows of every table in the ``marts`` schema of the warehouse."""
+    """Rows of every table in the ``marts`` schema of the warehouse (views over the tables of a
+    build on Spark included)."""
     if not warehouse.exists():
         return {}
     try:
@@ -273,7 +275,7 @@ def mart_rows(warehouse: Path) -> dict[str, int]:
         return {}
     with con:
         tables = [r[0] for r in con.execute(
-            "select table_name from duckdb_tables() where schema_name = 'marts' "
+            "select table_name from information_schema.tables where table_schema = 'marts' "
             "order by table_name").fetchall()]
         return {t: con.execute(f'select count(*) from marts."{t}"').fetchone()[0]
                 for t in tables}

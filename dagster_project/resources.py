@@ -10,12 +10,17 @@ from workphone.settings import Settings
 
 
 class WorkphoneSettings(dg.ConfigurableResource):
-    """Where the product reads and writes: ``WORKPHONE_HOME`` unless ``home`` is given."""
+    """Where the product reads and writes, ``WORKPHONE_HOME`` unless ``home`` is given, and the
+    engine dbt builds on, ``WORKPHONE_ENGINE`` unless ``engine`` is given."""
 
     home: str | None = None
+    engine: str | None = None
 
     def settings(self) -> Settings:
+        update: dict[str, object] = {}
+        if self.home is not None:
+            update["home"] = Path(self.home).resolve()
+        if self.engine is not None:
+            update["engine"] = self.engine
         base = Settings.from_env()
-        if self.home is None:
-            return base
-        return base.model_copy(update={"home": Path(self.home).resolve()})
+        return Settings.model_validate({**base.model_dump(), **update}) if update else base

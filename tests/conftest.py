@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -100,3 +101,22 @@ def transcribed_tiny(ingested_tiny, tiny_world, asr_backend):
     settings, _ = ingested_tiny
     reports = transcribe_pending(settings, backend=asr_backend, raw=tiny_world / "raw")
     return settings, reports
+
+
+@pytest.fixture(scope="session")
+def analysed_home(transcribed_tiny, tiny_world, tmp_path_factory) -> Path:
+    """A copy of the transcribed tiny world (raw and lake) with findings and features built
+    through their assets: everything upstream of dbt. Copy it before writing to it."""
+    import dagster as dg
+
+    from dagster_project.defs.conversation.assets import compliance_findings, conversation_features
+    from dagster_project.resources import WorkphoneSettings
+
+    settings, _ = transcribed_tiny
+    home = tmp_path_factory.mktemp("dbt") / "home"
+    shutil.copytree(settings.lake_dir, home / "lake")
+    shutil.copytree(tiny_world / "raw", home / "raw")
+    result = dg.materialize([compliance_findings, conversation_features],
+                            resources={"workphone": WorkphoneSettings(home=str(home))})
+    assert result.success
+    return home

@@ -108,22 +108,6 @@ def test_manifest_is_prepared_on_a_fresh_checkout(tmp_path, monkeypatch):
     assert project.manifest_path.exists()
 
 
-@pytest.fixture(scope="module")
-def analysed_home(transcribed_tiny, tiny_world, tmp_path_factory):
-    """A copy of the transcribed tiny world (raw and lake) with findings and features built
-    through their assets: everything upstream of dbt."""
-    from dagster_project.defs.conversation.assets import compliance_findings, conversation_features
-
-    settings, _ = transcribed_tiny
-    home = tmp_path_factory.mktemp("dbt") / "home"
-    shutil.copytree(settings.lake_dir, home / "lake")
-    shutil.copytree(tiny_world / "raw", home / "raw")
-    result = dg.materialize([compliance_findings, conversation_features],
-                            resources={"workphone": WorkphoneSettings(home=str(home))})
-    assert result.success
-    return home
-
-
 def _staging_views(home) -> set[str]:
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         return {r[0] for r in con.execute(

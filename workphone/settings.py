@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -26,6 +27,10 @@ class Settings(BaseModel):
     retention_years: int = Field(
         default=5, ge=1, description="WORKPHONE_RETENTION_YEARS: how long communications are kept"
     )
+    engine: Literal["duckdb", "spark"] = Field(
+        default="duckdb",
+        description="WORKPHONE_ENGINE: what dbt builds the warehouse on, duckdb (default) or "
+                    "spark (the spark target of dbt/profiles.yml)")
     partitions_start: str = Field(
         default="2024-01-01",
         description="WORKPHONE_PARTITIONS_START: first delivery day of the daily partitions",
@@ -62,6 +67,7 @@ class Settings(BaseModel):
             home=Path(env.get("WORKPHONE_HOME", "data")).resolve(),
             pii_key_hex=env.get("WORKPHONE_PII_KEY") or None,
             retention_years=int(env.get("WORKPHONE_RETENTION_YEARS", "5")),
+            engine=env.get("WORKPHONE_ENGINE", "duckdb"),
             partitions_start=env.get("WORKPHONE_PARTITIONS_START", "2024-01-01"),
             asr_backend=env.get("WORKPHONE_ASR_BACKEND", "faster-whisper"),
             asr_model_dir=Path(env.get("WORKPHONE_ASR_MODEL_DIR") or default_model_dir()),
@@ -98,6 +104,12 @@ class Settings(BaseModel):
     def alerts_sink(self) -> Path:
         """JSON Lines file that every raised alert is appended to (for a webhook to read)."""
         return self.home / "alerts" / "alerts.jsonl"
+
+    @property
+    def spark_warehouse_dir(self) -> Path:
+        """The tables of a dbt build on Spark, one Parquet folder each (spark.sql.warehouse.dir
+        of the spark target in dbt/profiles.yml)."""
+        return self.home / "spark" / "warehouse"
 
     @property
     def dbt_target_dir(self) -> Path:

@@ -1,4 +1,5 @@
-{#- Number of elements of a list column (DuckDB len, Spark size). -#}
+{#- Number of elements of a list column, as a BIGINT on every engine (DuckDB len, Spark size,
+    which gives an INT). -#}
 {% macro list_length(column) -%}
     {{ return(adapter.dispatch('list_length', 'workphone')(column)) }}
 {%- endmacro %}
@@ -8,5 +9,5 @@
 {%- endmacro %}
 
 {% macro spark__list_length(column) -%}
-    size({{ column }})
+    cast(size({{ column }}) as bigint)
 {%- endmacro %}

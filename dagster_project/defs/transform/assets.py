@@ -1,6 +1,8 @@
 """Every model of the dbt project as an asset, every dbt test as an asset check.
 
-One ``dbt build`` runs the selected models and their tests in dependency order. A failing test
+One ``dbt build`` runs the selected models and their tests in dependency order, on the engine of
+the ``WorkphoneSettings`` resource (after a build on Spark, ``warehouse.duckdb`` gets a view over
+each of its tables, so every reader of the marts works on either engine). A failing test
 fails its check (tests of severity ``error`` are blocking) and the step; dbt skips the models
 downstream of a failed model or test.
 """
@@ -16,6 +18,7 @@ from dagster_project.defs.transform.resources import dbt_environment, dbt_target
 from dagster_project.defs.transform.translator import WorkphoneDbtTranslator
 from dagster_project.resources import WorkphoneSettings
 from speech_analytics.batch import start_speech_datasets
+from workphone.spark_warehouse import register_spark_tables
 
 
 @dbt_assets(
@@ -32,6 +35,14 @@ def warehouse_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource,
         invocation = dbt.cli(["build"], context=context,
                              target_path=dbt_target_path(settings))
     yield from _asset_events(invocation, context)
+    if settings.engine != "spark":
+        return
+    if not settings.spark_warehouse_dir.is_dir():  # a cluster's warehouse, not this machine's
+        context.log.warning(f"no Spark warehouse at {settings.spark_warehouse_dir}: the marts "
+                            f"stay in the cluster's, {settings.warehouse_path} has no view of them")
+        return
+    views = register_spark_tables(settings.spark_warehouse_dir, settings.warehouse_path)
+    context.log.info(f"{len(views)} Spark tables readable from {settings.warehouse_path}")
 
 
 def _asset_events(invocation: DbtCliInvocation,

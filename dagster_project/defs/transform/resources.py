@@ -1,8 +1,9 @@
 """The dbt CLI resource, and the environment a dbt invocation runs in.
 
-``dbt/profiles.yml`` puts the warehouse at ``$WORKPHONE_HOME/warehouse.duckdb`` and the sources
-read the lake at ``$WORKPHONE_LAKE``; both come from the ``WorkphoneSettings`` resource of the
-run, set for the dbt process only while it is started. dbt's artifacts of a run
+``dbt/profiles.yml`` puts the warehouse at ``$WORKPHONE_HOME/warehouse.duckdb`` (or, on Spark, under
+``$WORKPHONE_HOME/spark``), the sources read the lake at ``$WORKPHONE_LAKE`` and the target is the
+engine (``$WORKPHONE_DBT_TARGET``: duckdb or spark); all come from the ``WorkphoneSettings``
+resource of the run, set for the dbt process only while it is started. dbt's artifacts of a run
 (``run_results.json``, ``manifest.json``, ``dbt.log``) go to ``$WORKPHONE_HOME/dbt/target``.
 """
 
@@ -33,7 +34,8 @@ def dbt_env(settings: Settings, subset: bool = False) -> dict[str, str]:
     selected, so only the tests whose every parent is selected run (dbt's default, ``eager``,
     would also run the tests of unselected models that point at a selected one, over
     relations that may not exist yet)."""
-    env = {"WORKPHONE_HOME": str(settings.home), "WORKPHONE_LAKE": str(settings.lake_dir)}
+    env = {"WORKPHONE_HOME": str(settings.home), "WORKPHONE_LAKE": str(settings.lake_dir),
+           "WORKPHONE_DBT_TARGET": settings.engine}
     if subset:
         env["DBT_INDIRECT_SELECTION"] = "cautious"
     return env

@@ -71,16 +71,16 @@ communication as (
         count(distinct lead_id) as leads_contacted,
         avg(first_response_s) as avg_first_response_s,
         avg(case when first_response_s is not null
-            then case when first_response_s <= 300 then 1.0 else 0.0 end end)
+            then case when first_response_s <= 300 then 1 else 0 end end)
             as quick_response_share,
         avg(rounds) as avg_rounds,
         avg(turns) as avg_turns,
         avg(demand_keyword_count) as demand_keywords_per_conversation,
-        avg(case when demand_keyword_count > 0 then 1.0 else 0.0 end) as demand_keyword_rate,
-        avg(case when intent_tag like '高意向%' then 1.0 else 0.0 end) as high_intent_share,
-        avg(case when intent_tag like '观望%' then 1.0 else 0.0 end) as wait_and_see_share,
-        avg(case when objection_count > 0 then 1.0 else 0.0 end) as objection_rate,
-        avg(case when pitch = '低息分期' then 1.0 else 0.0 end) as low_rate_pitch_share,
+        avg(case when demand_keyword_count > 0 then 1 else 0 end) as demand_keyword_rate,
+        avg(case when intent_tag like '高意向%' then 1 else 0 end) as high_intent_share,
+        avg(case when intent_tag like '观望%' then 1 else 0 end) as wait_and_see_share,
+        avg(case when objection_count > 0 then 1 else 0 end) as objection_rate,
+        avg(case when pitch = '低息分期' then 1 else 0 end) as low_rate_pitch_share,
         avg(hostility_score) as avg_hostility_score
     from conversations
     group by 1, 2, 3
