@@ -1,6 +1,7 @@
 """The warehouse on both engines: the dbt project built on DuckDB and on Spark (a local session,
 ``WORKPHONE_ENGINE=spark``) over the same lake, the transcribed tiny world with its findings
-and features, gives the same ``rpt_`` models.
+and features, gives the same marts: every ``rpt_`` model, and the ``fct_`` and ``dim_`` models
+they are built from.
 
 Both builds go through the ``warehouse_dbt`` asset with its models and seeds only: ``dbt build``
 without the data and unit tests, which the DuckDB builds of the other tests run (on Spark they
@@ -8,7 +9,7 @@ would add minutes on 2 cores). The Spark marts are read through the views the as
 in that home's ``warehouse.duckdb``, the way every reader of the marts reads them.
 
 Equal means: the same columns, the same number of rows and, row by row in the order of the
-model's key (the columns of its ``unique`` or ``unique_combination_of_columns`` test), the same
+model's key (the columns of its ``unique_combination_of_columns`` or ``unique`` test), the same
 values: numbers within a relative or absolute tolerance of 1e-9 (``math.isclose``), anything else
 exactly, NULL only where the other engine has NULL.
 """
@@ -24,14 +25,25 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
+from pydantic import ValidationError
 
 from dagster_project.defs.transform.assets import warehouse_dbt
-from dagster_project.defs.transform.resources import dbt_resource
+from dagster_project.defs.transform.resources import dbt_env, dbt_resource
 from dagster_project.resources import WorkphoneSettings
 from workphone.settings import Settings
 
 TOLERANCE = 1e-9
 KEY_TESTS = ("unique_combination_of_columns", "unique")
+
+
+def test_the_engine_picks_the_dbt_target(tmp_path):
+    home = {"WORKPHONE_HOME": str(tmp_path)}
+    assert dbt_env(Settings.from_env(home))["WORKPHONE_DBT_TARGET"] == "duckdb"
+    spark = Settings.from_env({**home, "WORKPHONE_ENGINE": "spark"})
+    assert dbt_env(spark)["WORKPHONE_DBT_TARGET"] == "spark"
+    assert WorkphoneSettings(home=str(tmp_path), engine="spark").settings().engine == "spark"
+    with pytest.raises(ValidationError, match="'duckdb' or 'spark'"):
+        Settings.from_env({**home, "WORKPHONE_ENGINE": "hive"})
 
 
 def _build(analysed_home: Path, home: Path, engine: str) -> Settings:
@@ -50,22 +62,22 @@ def builds(analysed_home, tmp_path_factory) -> dict[str, Settings]:
     return {engine: _build(analysed_home, root / engine, engine) for engine in ("duckdb", "spark")}
 
 
-def _report_keys(manifest_path: Path) -> dict[str, list[str]]:
-    """Every rpt_ model with its key columns, from the tests of the built manifest."""
+def _mart_keys(manifest_path: Path) -> dict[str, list[str]]:
+    """Every model of the marts schema with its key columns, from the tests of the manifest."""
     manifest = json.loads(manifest_path.read_text("utf-8"))
+    marts = {n["name"] for n in manifest["nodes"].values()
+             if n["resource_type"] == "model" and n["schema"] == "marts"}
     keys: dict[str, list[str]] = {}
     for node in manifest["nodes"].values():
         test = node.get("test_metadata") or {}
         model = (node.get("attached_node") or "").rsplit(".", 1)[-1]
-        if test.get("name") not in KEY_TESTS or not model.startswith("rpt_"):
+        if test.get("name") not in KEY_TESTS or model not in marts:
             continue
         kwargs = test["kwargs"]
         columns = kwargs.get("combination_of_columns") or [kwargs["column_name"]]
         if model not in keys or test["name"] == KEY_TESTS[0]:
             keys[model] = columns
-    reports = {n["name"] for n in manifest["nodes"].values()
-               if n["resource_type"] == "model" and n["name"].startswith("rpt_")}
-    assert reports == set(keys), f"rpt_ models without a key test: {sorted(reports - set(keys))}"
+    assert marts == set(keys), f"marts without a key test: {sorted(marts - set(keys))}"
     return keys
 
 
@@ -101,16 +113,18 @@ def _differences(model: str, key: list[str], duck: Settings, spark: Settings) ->
     return found
 
 
-def test_report_models_are_equal_on_duckdb_and_spark(builds):
+def test_marts_are_equal_on_duckdb_and_spark(builds):
     duck, spark = builds["duckdb"], builds["spark"]
     with duckdb.connect(str(spark.warehouse_path), read_only=True) as con:
         views = {r[0] for r in con.execute(
             "select view_name from duckdb_views() where schema_name = 'marts'").fetchall()}
-    keys = _report_keys(duck.dbt_target_dir / "manifest.json")
-    assert set(keys) <= views, "the Spark build's rpt_ tables are not views over its Parquet"
+    keys = _mart_keys(duck.dbt_target_dir / "manifest.json")
+    reports = sorted(model for model in keys if model.startswith("rpt_"))
+    assert len(reports) >= 12, reports
+    assert set(keys) <= views, "the Spark build's marts are not views over its Parquet tables"
     assert (spark.spark_warehouse_dir / "marts.db" / "rpt_kpi_quarterly").is_dir()
-    rows = {model: len(_rows(duck, model, key)[1]) for model, key in keys.items()}
-    assert rows["rpt_kpi_quarterly"] > 0 and rows["rpt_sales_activity"] > 0, rows
+    rows = {model: len(_rows(duck, model, keys[model])[1]) for model in reports}
+    assert all(rows[model] > 0 for model in reports), rows
     differences = [d for model, key in sorted(keys.items())
                    for d in _differences(model, key, duck, spark)]
     assert not differences, f"{len(differences)} differences:\n" + "\n".join(differences[:30])

@@ -1,5 +1,5 @@
-{#- Number of elements of a list column, as a BIGINT on every engine (DuckDB len, Spark size,
-    which gives an INT). -#}
+{#- Number of elements of a list column, NULL for a NULL list, as a BIGINT on every engine
+    (DuckDB len; Spark array_size, since its size gives -1 for NULL with ANSI mode off). -#}
 {% macro list_length(column) -%}
     {{ return(adapter.dispatch('list_length', 'workphone')(column)) }}
 {%- endmacro %}
@@ -9,5 +9,5 @@
 {%- endmacro %}
 
 {% macro spark__list_length(column) -%}
-    cast(size({{ column }}) as bigint)
+    cast(array_size({{ column }}) as bigint)
 {%- endmacro %}
