@@ -15,8 +15,10 @@ import json
 from itertools import islice
 from pathlib import Path
 
-# The placeholders ingestion and speech put where a personal number was (ingestion/pii.py).
-PLACEHOLDERS = ("[手机号]", "[身份证]", "[银行卡]")
+from ingestion.pii import TEXT_PATTERNS
+
+# The placeholders ingestion and speech put where a personal number was.
+PLACEHOLDERS = tuple(dict.fromkeys(placeholder for _, placeholder in TEXT_PATTERNS))
 
 
 def raw_lines(raw_dir: Path, source_file: str, lines: set[int],
