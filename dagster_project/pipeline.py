@@ -142,7 +142,7 @@ def run_pass(settings: Settings, models: str | None = None, exclude: str | None 
     defs = _definitions({"workphone": workphone, "dbt": dbt_resource()})
     partitions = set(delivery_days.get_partition_keys())
 
-    pending = list(pending_days(settings.raw_dir, Lake(settings.lake_dir)))
+    pending = list(pending_days(settings.raw_dir, Lake(settings.lake_store)))
     outside = [d for d in pending if d not in partitions]
     if outside:
         say(f"{len(outside)} delivery days outside the partitions ({min(outside)}..."

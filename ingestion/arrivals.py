@@ -15,7 +15,7 @@ from ingestion.lake import Lake
 def pending_days(raw: Path, lake: Lake) -> dict[str, str]:
     """Delivery day -> a fingerprint of its not-yet-ingested file names (empty when none)."""
     pending: dict[str, list[str]] = {}
-    with duckdb.connect() as con:
+    with lake.store.configure(duckdb.connect()) as con:
         for contract in load_contracts().values():
             known = lake.ingested_files(con, contract.feed)
             for path in raw_files.discover(raw, contract):

@@ -22,7 +22,6 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from ingestion import raw_files
 from ingestion.contracts.model import Contract, load_contracts
@@ -80,11 +79,11 @@ def ingest(settings: Settings, raw: Path | None = None, feeds: Iterable[str] | N
     if unknown:
         raise ValueError(f"no contract for feed(s) {unknown}; contracts exist for "
                          f"{sorted(contracts)} in data_contracts/")
-    lake = Lake(settings.lake_dir)
+    lake = Lake(settings.lake_store)
     lake.clear_staging()
     key = PiiKey.from_settings(settings)
     report = IngestReport()
-    con = duckdb.connect()
+    con = lake.store.configure(duckdb.connect())
     con.execute("set preserve_insertion_order = false")  # lineage columns carry the order
     run_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
     for feed in wanted:
@@ -147,8 +146,6 @@ class FeedIngestor:
         """Check, de-duplicate and stage the batch, then publish it: data, quarantine, and the
         manifest last."""
         files = [d.file for d in batch]
-        staging = self.lake.staging(batch_id)
-        staging.mkdir(parents=True, exist_ok=True)
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         encodings = self._check(batch)
         self._find_duplicates()
@@ -158,12 +155,10 @@ class FeedIngestor:
         if landing_days:
             self._tokenise()
         for day in landing_days:
-            self._stage_landed(day, batch_id, now, staging / "data")
-        quarantined = self._stage_quarantine(files, batch_id, now, staging)
-        self.lake.publish_tree(staging / "data", self.lake.feed_dir(self.contract.feed))
-        if quarantined is not None:
-            self.lake.publish_file(quarantined, Path(self.lake.quarantine_glob(
-                self.contract.feed)).parent / f"part-{batch_id}.parquet")
+            self._stage_landed(day, batch_id, now)
+        self._stage_quarantine(files, batch_id, now)
+        self.lake.publish_staged(batch_id, "data", self.contract.feed)
+        self.lake.publish_staged(batch_id, "quarantine", "quarantine")
         self._write_manifest(manifest, batch_id)
         return FeedCounts(read=sum(r["read"] for r in manifest),
                           landed=sum(r["landed"] for r in manifest),
@@ -267,12 +262,11 @@ class FeedIngestor:
             from (select distinct pii, v from ({values})) where v is not null
         """)
 
-    def _stage_landed(self, day: str, batch_id: str, now: dt.datetime, folder: Path) -> None:
+    def _stage_landed(self, day: str, batch_id: str, now: dt.datetime) -> None:
         """Write the batch's landed records delivered on ``day`` as one Parquet file of the
         lake partition ``dt=<day>`` (one plain file write: DuckDB writes it in parallel, which
         a ``partition_by`` write does not)."""
-        target = folder / f"dt={day}" / f"part-{batch_id}.parquet"
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target = self.lake.staged_file(batch_id, "data", f"dt={day}", f"part-{batch_id}.parquet")
         self.con.execute(f"copy ({self._landed_sql(day, batch_id, now)}) to '{target}' "
                          f"({LAKE_PARQUET})")
 
@@ -314,8 +308,8 @@ class FeedIngestor:
             {' '.join(joins)}
             where c._reason is null and f._day = '{day}'"""
 
-    def _stage_quarantine(self, files: list[raw_files.RawFile], batch_id: str, now: dt.datetime,
-                          staging: Path) -> Path | None:
+    def _stage_quarantine(self, files: list[raw_files.RawFile], batch_id: str,
+                          now: dt.datetime) -> None:
         rows = self.con.execute("""
             select f._source_file, c._line, c._reason, c._payload
             from checked c join batch_files f using (_file)
@@ -324,7 +318,7 @@ class FeedIngestor:
         already = self._already_quarantined(set(sha.values()))
         rows = [r for r in rows if (sha[r[0]], r[1]) not in already]
         if not rows:
-            return None
+            return
         table = pa.table({
             "feed": [self.contract.feed] * len(rows),
             "source_file": [r[0] for r in rows],
@@ -337,14 +331,14 @@ class FeedIngestor:
             "batch_id": [batch_id] * len(rows),
             "quarantined_at": pa.array([now] * len(rows), pa.timestamp("us")),
         })
-        path = staging / "quarantine.parquet"
-        pq.write_table(table, path, compression="zstd")
-        return path
+        self.lake.store.write_table(table, "_staging", batch_id, "quarantine",
+                                    f"feed={self.contract.feed}", f"part-{batch_id}.parquet",
+                                    compression="zstd")
 
     def _already_quarantined(self, hashes: set[str]) -> set[tuple[str, int]]:
         """(file sha256, line) already in quarantine: a batch that crashed after publishing its
         quarantine but before its manifest must not quarantine the same records twice."""
-        if not Path(self.lake.quarantine_glob(self.contract.feed)).parent.exists():
+        if not self.lake.has_quarantine(self.contract.feed):
             return set()
         rows = self.con.execute(
             f"select source_sha256, source_line from read_parquet("
@@ -353,11 +347,9 @@ class FeedIngestor:
         return {(r[0], r[1]) for r in rows}
 
     def _write_manifest(self, rows: list[dict], batch_id: str) -> None:
-        target = self.lake.root / "_manifest" / self.contract.feed / f"batch-{batch_id}.parquet"
-        staged = self.lake.staging(batch_id) / "manifest.parquet"
-        staged.parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(pa.Table.from_pylist(rows), staged)
-        self.lake.publish_file(staged, target)
+        self.lake.store.write_table(pa.Table.from_pylist(rows), "_staging", batch_id, "manifest",
+                                    self.contract.feed, f"batch-{batch_id}.parquet")
+        self.lake.publish_staged(batch_id, "manifest", "_manifest")
 
 
 def _normal(field, expr: str) -> str:

@@ -30,6 +30,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ingestion.lake import Lake
+from ingestion.lake_store import LakeStore
 from ingestion.pii import redact_text
 from speech_analytics.audio import RecordingRejected
 from speech_analytics.backends import AsrBackend, backend_identity, load_configured_backend
@@ -63,12 +65,12 @@ class DayReport:
 
 def recorded_days(settings: Settings) -> list[str]:
     """Partitions of the call feed that hold at least one recorded call, oldest first."""
-    root = settings.lake_dir / "calls"
-    if not root.exists():
+    lake = Lake(settings.lake_store)
+    if not lake.has_data("calls"):
         return []
-    with duckdb.connect() as con:
+    with lake.store.configure(duckdb.connect()) as con:
         rows = con.execute(
-            f"select distinct cast(dt as varchar) from read_parquet('{root}/dt=*/*.parquet', "
+            f"select distinct cast(dt as varchar) from read_parquet('{lake.files_glob('calls')}', "
             "hive_partitioning = true) where recording_ref is not null order by 1").fetchall()
     return [r[0] for r in rows]
 
@@ -113,8 +115,8 @@ def transcribe_day(settings: Settings, raw: Path, day: str, due: list[dict],
         say(f"transcribe {day}: {number}/{len(due)} {call['call_id']} {status['status']} "
             f"({status['duration_s'] or 0:.0f} s audio in {status['processing_s']:.1f} s)")
     redone = {s["call_id"] for s in statuses}
-    _replace_partition(settings.lake_dir / "transcripts", day, UTTERANCES, utterances, redone)
-    _replace_partition(settings.lake_dir / "transcriptions", day, STATUSES, statuses, redone)
+    _replace_partition(settings.lake_store, "transcripts", day, UTTERANCES, utterances, redone)
+    _replace_partition(settings.lake_store, "transcriptions", day, STATUSES, statuses, redone)
     return report
 
 
@@ -173,37 +175,44 @@ def _check_digest(path: Path, expected: str | None) -> None:
 def _due(settings: Settings, day: str, identity: tuple[str, str, str]) -> list[dict]:
     """Recorded calls of partition ``day`` not yet transcribed by the backend, model and
     model version of ``identity``."""
-    calls_dir = settings.lake_dir / "calls" / f"dt={day}"
-    if not calls_dir.exists():
+    store = settings.lake_store
+    if not store.has_files("calls", f"dt={day}"):
         return []
-    done_path = settings.lake_dir / "transcriptions" / f"dt={day}" / "part-0.parquet"
-    with duckdb.connect() as con:
+    with store.configure(duckdb.connect()) as con:
         calls = con.execute(
             "select call_id, recording_ref, recording_sha256, ended_at, retain_until "
-            f"from read_parquet('{calls_dir}/*.parquet') "
+            f"from read_parquet('{store.url('calls', f'dt={day}', '*.parquet')}') "
             "where recording_ref is not null order by call_id").pl().to_dicts()
         done = set()
-        if done_path.exists():
+        if store.has_files("transcriptions", f"dt={day}"):
             done = {r[0] for r in con.execute(
-                f"select call_id from read_parquet('{done_path}') where asr_backend = ? "
-                "and asr_model = ? and asr_model_version = ?", list(identity)).fetchall()}
+                f"select call_id from read_parquet('{store.url(*_part('transcriptions', day))}')"
+                " where asr_backend = ? and asr_model = ? and asr_model_version = ?",
+                list(identity)).fetchall()}
     return [c for c in calls if c["call_id"] not in done]
 
 
-def _replace_partition(root: Path, day: str, schema: pa.Schema, rows: list[dict],
-                       redone: set[str]) -> None:
-    target = root / f"dt={day}" / "part-0.parquet"
+def _part(dataset: str, day: str) -> tuple[str, str, str]:
+    """Where a speech dataset keeps ``day``: one file per day (parts below the lake's root)."""
+    return dataset, f"dt={day}", "part-0.parquet"
+
+
+def _replace_partition(store: LakeStore, dataset: str, day: str, schema: pa.Schema,
+                       rows: list[dict], redone: set[str]) -> None:
+    """Write ``day`` of ``dataset`` again: its rows of calls not in ``redone``, then ``rows``.
+    The new file is written beside the old one and moved into its place (whole: see
+    ``LakeStore.move``)."""
+    target = store.path(*_part(dataset, day))
     fresh = pa.Table.from_pylist(rows, schema=schema)
-    if target.exists():
-        kept = pq.read_table(target, schema=schema)
+    if store.has_files(dataset, f"dt={day}"):
+        kept = pq.read_table(target, schema=schema, filesystem=store.filesystem)
         keep = pa.array([c not in redone for c in kept.column("call_id").to_pylist()])
         fresh = pa.concat_tables([kept.filter(keep), fresh])
     order = [c for c in ("call_id", "utterance_index") if c in schema.names]
     fresh = fresh.sort_by([(c, "ascending") for c in order])
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staged = target.with_name(f".part-0.{os.getpid()}.parquet.partial")
-    pq.write_table(fresh, staged, compression="zstd")
-    os.replace(staged, target)
+    staged = (dataset, f"dt={day}", f".part-0.{os.getpid()}.parquet.partial")
+    store.write_table(fresh, *staged, compression="zstd")
+    store.move(store.path(*staged), target)
 
 
 def start_speech_datasets(settings: Settings) -> None:
@@ -211,22 +220,23 @@ def start_speech_datasets(settings: Settings) -> None:
     today's date) when nothing has been transcribed yet, so that readers of the lake (the dbt
     sources) find their columns; the first transcription of that day replaces it."""
     today = dt.date.today().isoformat()
-    for folder, schema in (("transcripts", UTTERANCES), ("transcriptions", STATUSES)):
-        root = settings.lake_dir / folder
-        if not any(root.glob("dt=*/*.parquet")):
-            _replace_partition(root, today, schema, [], set())
+    store = settings.lake_store
+    for dataset, schema in (("transcripts", UTTERANCES), ("transcriptions", STATUSES)):
+        if not store.has_files(dataset):
+            _replace_partition(store, dataset, today, schema, [], set())
 
 
 def publish_speech_tables(settings: Settings) -> None:
     """(Re)build ``speech.utterances`` and ``speech.transcriptions`` from the lake."""
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(settings.warehouse_path)) as con:
+    lake = Lake(settings.lake_store)
+    with lake.store.configure(duckdb.connect(str(settings.warehouse_path))) as con:
         con.execute("create schema if not exists speech")
         for table, schema in (("utterances", UTTERANCES), ("transcriptions", STATUSES)):
-            folder = settings.lake_dir / ("transcripts" if table == "utterances" else table)
+            dataset = "transcripts" if table == "utterances" else table
             con.register("empty_frame", pa.Table.from_pylist([], schema=schema))
-            source = (f"read_parquet('{folder}/dt=*/*.parquet', hive_partitioning = true)"
-                      if any(folder.glob("dt=*/*.parquet"))
+            source = (f"read_parquet('{lake.files_glob(dataset)}', hive_partitioning = true)"
+                      if lake.has_data(dataset)
                       else "(select *, null::date as dt from empty_frame)")
             order = "dt, call_id, utterance_index" if table == "utterances" else "dt, call_id"
             con.execute(f"create or replace table speech.{table} as select * from {source} "

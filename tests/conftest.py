@@ -85,6 +85,35 @@ def ingested_tiny(tiny_world, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def duckdb_build(analysed_home, tmp_path_factory):
+    """The marts of ``analysed_home`` built on DuckDB from its local lake (``marts_compare``),
+    what the builds on Spark and from object storage are compared with: its settings."""
+    from marts_compare import build_marts
+
+    return build_marts(analysed_home, tmp_path_factory.mktemp("marts") / "duckdb")
+
+
+@pytest.fixture(scope="session")
+def s3_store(tmp_path_factory):
+    """A SeaweedFS S3 server on loopback for the session, with the bucket ``lake``: how to
+    reach it (``S3Options``). Each test keeps its lake under a prefix of its own."""
+    from s3_server import create_bucket, seaweedfs
+
+    with seaweedfs(tmp_path_factory.mktemp("seaweedfs")) as options:
+        create_bucket(options, "lake")
+        yield options
+
+
+def s3_settings(home: Path, options, prefix: str, **values):
+    """Settings whose lake is ``s3://lake/<prefix>`` on the test server."""
+    from workphone.settings import Settings
+
+    return Settings(home=home, lake=f"s3://lake/{prefix}", s3_endpoint=options.endpoint,
+                    s3_region=options.region, s3_access_key_id=options.access_key_id,
+                    s3_secret_access_key=options.secret_access_key, **values)
+
+
+@pytest.fixture(scope="session")
 def asr_backend():
     """The default speech backend (faster-whisper, Whisper base), loaded once."""
     from speech_analytics.backends import load_backend

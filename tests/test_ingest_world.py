@@ -10,8 +10,10 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import pyarrow.parquet as pq
 import pytest
 import raw_measures as measure
+from conftest import s3_settings
 
 from ingestion import raw_files
 from ingestion.contracts.model import load_contracts
@@ -21,8 +23,9 @@ from workphone.settings import Settings
 
 
 def _lake(settings: Settings, feed: str) -> pl.DataFrame:
-    return pl.read_parquet(settings.lake_dir / feed / "dt=*" / "*.parquet",
-                           hive_partitioning=True)
+    store = settings.lake_store
+    return pl.read_parquet(Lake(store).files_glob(feed), hive_partitioning=True,
+                           storage_options=store.polars_options())
 
 
 def test_counts_are_conserved_per_feed_and_file(ingested_tiny):
@@ -184,26 +187,35 @@ def test_rerun_and_redelivery_never_duplicate(tiny_world, tmp_path):
     assert _lake(settings, "sms").height == first.landed
 
 
-def test_a_crash_mid_publication_leaves_no_half_partition(tiny_world, tmp_path, monkeypatch):
+@pytest.mark.parametrize("where", ["disk", "s3"])
+def test_a_crash_mid_publication_leaves_no_half_partition(where, tiny_world, tmp_path,
+                                                          monkeypatch, request):
     raw = tmp_path / "raw"
     shutil.copytree(tiny_world / "raw" / "devices" / "calls", raw / "devices" / "calls")
-    settings = Settings(home=tmp_path / "home", pii_key_hex="01" * 32)
-    original = Lake.publish_tree
+    if where == "s3":
+        settings = s3_settings(tmp_path / "home", request.getfixturevalue("s3_store"),
+                               f"crash-{tmp_path.name}", pii_key_hex="01" * 32)
+    else:
+        settings = Settings(home=tmp_path / "home", pii_key_hex="01" * 32)
+    store = settings.lake_store
+    original = Lake.publish_staged
 
-    def crash_half_way(self, staged: Path, target: Path):
-        files = sorted(staged.rglob("*.parquet"))
+    def crash_half_way(self, batch_id: str, folder: str, *target: str):
+        if folder != "data":
+            return original(self, batch_id, folder, *target)
+        staged = self.store.path("_staging", batch_id, folder)
+        files = self.store.files("_staging", batch_id, folder)
         for path in files[: len(files) // 2]:
-            destination = target / path.relative_to(staged)
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            path.replace(destination)
+            self.store.move(path, self.store.path(*target, path[len(staged) + 1:]))
         raise OSError("disk went away")
 
-    monkeypatch.setattr(Lake, "publish_tree", crash_half_way)
+    monkeypatch.setattr(Lake, "publish_staged", crash_half_way)
     with pytest.raises(OSError, match="disk went away"):
         ingest(settings, raw=raw, feeds=["calls"])
-    visible = list((settings.lake_dir / "calls").glob("dt=*/*.parquet"))
-    assert visible and all(pl.read_parquet(p).height > 0 for p in visible)
-    monkeypatch.setattr(Lake, "publish_tree", original)
+    visible = store.files("calls")
+    assert visible and all(pq.read_metadata(p, filesystem=store.filesystem).num_rows > 0
+                           for p in visible)
+    monkeypatch.setattr(Lake, "publish_staged", original)
     rerun = ingest(settings, raw=raw, feeds=["calls"]).feeds["calls"]
     clean = ingest(Settings(home=tmp_path / "clean", pii_key_hex="01" * 32), raw=raw,
                    feeds=["calls"]).feeds["calls"]
@@ -215,7 +227,7 @@ def test_a_crash_mid_publication_leaves_no_half_partition(tiny_world, tmp_path, 
     assert totals == (clean.read, clean.landed + clean.duplicates, clean.quarantined)
     lake = _lake(settings, "calls")
     assert lake.height == clean.landed and lake["call_id"].is_unique().all()
-    assert not (settings.lake_dir / "_staging").exists() or not any(
-        (settings.lake_dir / "_staging").rglob("*.parquet"))
-    quarantine = pl.read_parquet(settings.lake_dir / "quarantine" / "*" / "*.parquet")
+    assert store.files("_staging") == []
+    quarantine = pl.read_parquet(Lake(store).quarantine_glob("calls"),
+                                 storage_options=store.polars_options())
     assert quarantine.height == clean.quarantined

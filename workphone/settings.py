@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ingestion.lake_store import LakeStore, S3Options
 from speech_analytics.model_store import default_model_dir
 
 
@@ -24,6 +25,20 @@ class Settings(BaseModel):
     pii_key_hex: str | None = Field(
         default=None, description="WORKPHONE_PII_KEY: hex key for PII tokens (else keys/pii.key)"
     )
+    lake: str | None = Field(
+        default=None,
+        description="WORKPHONE_LAKE: the lake, a local folder (default WORKPHONE_HOME/lake) or "
+                    "s3://bucket/prefix on S3-compatible storage")
+    s3_endpoint: str = Field(
+        default="", description="WORKPHONE_S3_ENDPOINT: URL of an S3-compatible store, e.g. "
+                                "http://127.0.0.1:8333 (empty: AWS S3)")
+    s3_region: str = Field(default="us-east-1", description="WORKPHONE_S3_REGION")
+    s3_access_key_id: str = Field(default="", description="WORKPHONE_S3_ACCESS_KEY_ID")
+    s3_secret_access_key: str = Field(
+        default="", repr=False, description="WORKPHONE_S3_SECRET_ACCESS_KEY")
+    s3_url_style: Literal["path", "vhost"] = Field(
+        default="path", description="WORKPHONE_S3_URL_STYLE: path (S3-compatible servers) or "
+                                    "vhost (AWS)")
     retention_years: int = Field(
         default=5, ge=1, description="WORKPHONE_RETENTION_YEARS: how long communications are kept"
     )
@@ -66,6 +81,12 @@ class Settings(BaseModel):
         return cls(
             home=Path(env.get("WORKPHONE_HOME", "data")).resolve(),
             pii_key_hex=env.get("WORKPHONE_PII_KEY") or None,
+            lake=env.get("WORKPHONE_LAKE") or None,
+            s3_endpoint=env.get("WORKPHONE_S3_ENDPOINT", ""),
+            s3_region=env.get("WORKPHONE_S3_REGION", "us-east-1"),
+            s3_access_key_id=env.get("WORKPHONE_S3_ACCESS_KEY_ID", ""),
+            s3_secret_access_key=env.get("WORKPHONE_S3_SECRET_ACCESS_KEY", ""),
+            s3_url_style=env.get("WORKPHONE_S3_URL_STYLE", "path"),
             retention_years=int(env.get("WORKPHONE_RETENTION_YEARS", "5")),
             engine=env.get("WORKPHONE_ENGINE", "duckdb"),
             partitions_start=env.get("WORKPHONE_PARTITIONS_START", "2024-01-01"),
@@ -85,8 +106,30 @@ class Settings(BaseModel):
         return self.home / "raw"
 
     @property
+    def lake_uri(self) -> str:
+        """The lake as configured: an absolute local path or an ``s3://`` URI."""
+        if self.lake and self.lake.startswith("s3://"):
+            return self.lake.rstrip("/")
+        return str(Path(self.lake).resolve() if self.lake else self.home / "lake")
+
+    @property
+    def lake_store(self) -> LakeStore:
+        return LakeStore(self.lake_uri, S3Options(
+            endpoint=self.s3_endpoint, region=self.s3_region,
+            access_key_id=self.s3_access_key_id, secret_access_key=self.s3_secret_access_key,
+            url_style=self.s3_url_style))
+
+    @property
     def lake_dir(self) -> Path:
-        return self.home / "lake"
+        """The lake's local folder, for the stages that work on a local lake only: conversation
+        analytics, the models and the search index replace whole datasets with a folder
+        rename, which object storage does not have."""
+        if self.lake_uri.startswith("s3://"):
+            raise ValueError(
+                f"WORKPHONE_LAKE={self.lake_uri} is on object storage, and this stage works on "
+                "a local lake only (ingestion, transcription and the dbt build work on object "
+                "storage): point WORKPHONE_LAKE at a local folder to run it")
+        return Path(self.lake_uri)
 
     @property
     def warehouse_path(self) -> Path:

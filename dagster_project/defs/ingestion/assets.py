@@ -16,6 +16,7 @@ from dagster_project.resources import WorkphoneSettings
 from ingestion.contracts.expectations import validate
 from ingestion.contracts.model import load_contracts
 from ingestion.ingest import FeedCounts, ingest
+from ingestion.lake import Lake
 
 CONTRACTS = load_contracts()
 COUNTS_CHECK = "counts_conserved"
@@ -85,7 +86,8 @@ def _suite_check(settings, feed: str, counts: FeedCounts) -> dg.AssetCheckResult
         return dg.AssetCheckResult(asset_key=lake_key(feed), check_name=SUITE_CHECK,
                                    passed=True, metadata={"rows": 0, "note": "nothing landed"})
     landed = (
-        pl.scan_parquet(settings.lake_dir / feed / "dt=*" / "*.parquet", hive_partitioning=True)
+        pl.scan_parquet(Lake(settings.lake_store).files_glob(feed), hive_partitioning=True,
+                        storage_options=settings.lake_store.polars_options())
         .filter(pl.col("_batch_id").is_in(counts.batches))
         .collect()
     )

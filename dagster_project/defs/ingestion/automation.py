@@ -32,7 +32,7 @@ def raw_arrivals_sensor(context: dg.SensorEvaluationContext,
     if not settings.raw_dir.exists():
         return dg.SensorResult(skip_reason=f"no raw folder at {settings.raw_dir}")
     known_days = set(delivery_days.get_partition_keys())
-    days = {d: f for d, f in pending_days(settings.raw_dir, Lake(settings.lake_dir)).items()
+    days = {d: f for d, f in pending_days(settings.raw_dir, Lake(settings.lake_store)).items()
             if d in known_days}
     requests = [dg.RunRequest(run_key=f"{day}:{fingerprint}", partition_key=day)
                 for day, fingerprint in list(days.items())[:MAX_DAYS_PER_TICK]]

@@ -34,7 +34,7 @@ def dbt_env(settings: Settings, subset: bool = False) -> dict[str, str]:
     selected, so only the tests whose every parent is selected run (dbt's default, ``eager``,
     would also run the tests of unselected models that point at a selected one, over
     relations that may not exist yet)."""
-    env = {"WORKPHONE_HOME": str(settings.home), "WORKPHONE_LAKE": str(settings.lake_dir),
+    env = {"WORKPHONE_HOME": str(settings.home), "WORKPHONE_LAKE": settings.lake_uri,
            "WORKPHONE_DBT_TARGET": settings.engine}
     if subset:
         env["DBT_INDIRECT_SELECTION"] = "cautious"
