@@ -27,7 +27,8 @@ from ingestion.contracts.model import Contract
 
 ENCODINGS = ("utf-8", "gbk")
 MAP_FROM_BYTES = 16 << 20  # files this large are memory-mapped instead of copied into memory
-LINES_PER_CHUNK = 50_000   # lines per Arrow record batch (DuckDB parses batches in parallel)
+LINES_PER_CHUNK = 8192     # lines per Arrow record batch: DuckDB parses batches in parallel, and
+                           # small ones share a large file evenly between its threads
 # A line is blank when only whitespace precedes its line break; a line starting with a
 # printable ASCII character is not, so only the others are trimmed (trim copies the line).
 BLANK_LINE = ("case when _payload >= '!' and _payload < chr(127) then false "
