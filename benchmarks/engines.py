@@ -236,8 +236,9 @@ def outcome(build: dict) -> str:
         return f"stopped after {build['seconds']:,} s (timeout)"
     tests = build["results"].get("test", {})
     models = build["results"].get("model", {})
+    others = "".join(f", {n} {status}" for status, n in sorted(tests.items()) if status != "pass")
     done = (f"{models.get('success', 0)}/{sum(models.values())} models, "
-            f"{tests.get('pass', 0)}/{sum(tests.values())} tests passed")
+            f"{tests.get('pass', 0)}/{sum(tests.values())} tests passed{others}")
     return done if build["succeeded"] else f"failed (exit {build['exit_code']}; {done})"
 
 
