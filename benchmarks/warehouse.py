@@ -95,12 +95,7 @@ def measure(home: Path, label: str, select: str | None, threads: int | None,
     settings = Settings(home=home)
     start_speech_datasets(settings)  # as the dbt asset does: a home without transcripts yet
     with tempfile.TemporaryDirectory() as target:
-        command = [dbt_executable(), "build", "--project-dir", str(DBT_DIR),
-                   "--profiles-dir", str(DBT_DIR), "--target-path", target,
-                   "--log-path", target,
-                   # a selection runs only the tests whose parents are all selected
-                   *(["--select", select, "--indirect-selection", "cautious"] if select else []),
-                   *(["--threads", str(threads)] if threads else [])]
+        command = dbt_build_command(Path(target), select, threads)
         env = {**os.environ, **dbt_env(settings)}
         print(f"[{label}] {' '.join(command[1:])}", file=sys.stderr)
         started = time.perf_counter()
@@ -137,6 +132,18 @@ def measure(home: Path, label: str, select: str | None, threads: int | None,
             "table_rows": table_rows, "table_seconds": round(table_s, 2),
             "table_rows_per_s": round(table_rows / table_s) if table_s else None,
             "largest": models[:top]}
+
+
+def dbt_build_command(target: Path, select: str | None = None,
+                      threads: int | None = None) -> list[str]:
+    """``dbt build`` with the venv's dbt, this repository's project and profile, artifacts and
+    log in ``target``."""
+    return [dbt_executable(), "build", "--project-dir", str(DBT_DIR),
+            "--profiles-dir", str(DBT_DIR), "--target-path", str(target),
+            "--log-path", str(target),
+            # a selection runs only the tests whose parents are all selected
+            *(["--select", select, "--indirect-selection", "cautious"] if select else []),
+            *(["--threads", str(threads)] if threads else [])]
 
 
 def count_rows(warehouse: Path, models: list[dict]) -> None:

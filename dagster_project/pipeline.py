@@ -197,7 +197,7 @@ def run_pass(settings: Settings, models: str | None = None, exclude: str | None 
         + (f" ({chosen})" if chosen else ""))
     (dbt_target_path(settings) / "run_results.json").unlink(missing_ok=True)  # not last run's
     stage = _run(instance, defs, "dbt", keys)
-    summary.dbt, summary.failures = _dbt_results(dbt_target_path(settings))
+    summary.dbt, summary.failures = dbt_results(dbt_target_path(settings))
     tests = summary.dbt.get("test", {})
     stage.note = stage.note or (f"{sum(summary.dbt.get('model', {}).values())} models, "
                                 f"{tests.get('pass', 0)}/{sum(tests.values())} tests passed")
@@ -247,7 +247,7 @@ def _dbt_keys(defs: dg.Definitions, models: str | None,
     return sorted(selection.resolve(defs.resolve_asset_graph()))
 
 
-def _dbt_results(target: Path) -> tuple[dict[str, dict[str, int]], list[str]]:
+def dbt_results(target: Path) -> tuple[dict[str, dict[str, int]], list[str]]:
     """Counts by resource type and status from ``run_results.json``; what failed or errored
     (``test not_null_x: fail``, ``model stg_y: error``)."""
     path = target / "run_results.json"
