@@ -68,8 +68,11 @@ joined as (
         {%- endfor %}
     from conversations
     left join employees on conversations.employee_id = employees.employee_id
+    -- An equality on both sides (NULL for a call, which matches nothing) is a hash join; with
+    -- the medium test beside it in the condition, it was a nested loop over all pairs.
     left join peers
-        on conversations.medium = 'chat' and conversations.customer_token = peers.peer_id_token
+        on peers.peer_id_token = case when conversations.medium = 'chat'
+            then conversations.customer_token end
     left join leads
         on leads.phone_token = case when conversations.medium = 'chat' then peers.phone_token
             else conversations.customer_token end
