@@ -4,14 +4,16 @@ peak memory, growth from one scale to the next, and one more day carried through
     .venv/bin/python benchmarks/run_all.py [--scales medium large] [--root DIR] [--fresh]
 
 For each scale, a home under --root (default ``$WORKPHONE_HOME/../bench``) is simulated
-(report-2025, seed 42) unless it is already there (--fresh: simulate again). The last delivery
-day of the raw captures is held back; `workphone run --json` then takes the rest through every
-stage (ingest, speech, conversation, dbt build, models, search) in a child process whose memory
-(the resident set of the process and all its children, sampled every 0.2 s) is attributed to
-the stage it is in by the stage lines it prints. The held-back day is then put back and
-`workphone run` is timed again: the incremental run, against the full one. Search latency comes
-from ``benchmarks/dashboard.py`` where it exists. Writes benchmarks/results/run_all.json and
-run_all.md (the machine, one table per scale, the growth table).
+(report-2025, seed 42) unless it is already there (--fresh: simulate again). The last full
+delivery day of the raw captures (and the late uploads after it) is held back; `workphone run
+--json` then takes the rest through every stage (ingest, speech, conversation, dbt build,
+models, search) in a child process whose memory (the resident set of the process and all its
+children, sampled every 0.2 s) is attributed to the stage it is in by the stage lines it
+prints. The held-back days are then put back and `workphone run` is timed again: the
+incremental run, against the full one (the models are scored with the versions the full run
+trained). Search latency comes from ``benchmarks/dashboard.py`` where it exists. Writes
+benchmarks/results/run_all.json and run_all.md (the machine, one table per scale, the growth
+table).
 """
 
 from __future__ import annotations
@@ -149,18 +151,27 @@ def tree_rss_mib(pid: int) -> float:
 
 
 def hold_back_last_day(home: Path) -> str:
-    """Move every raw file of the last delivery day to ``home/held_back`` (same layout), but
-    for exports delivered only that day (reference snapshots such as employees)."""
+    """Move the raw files of the last full delivery day, and of the few straggling days after
+    it, to ``home/held_back`` (same layout), but for exports delivered only then (reference
+    snapshots such as employees); return the days held back. A full day is one with at least
+    half the calls of the median day: the days after a world's period hold only the late
+    uploads, which are no day's work."""
     raw = home / "raw"
-    day = max(p.name for p in (raw / "devices" / "calls").iterdir() if p.is_dir())
-    exports = [p for p in raw.glob(f"exports/*/*_{day}.csv")
-               if len(list(p.parent.glob("*.csv"))) > 1]
-    for path in [*raw.glob(f"devices/*/{day}"), *exports]:
-        target = home / HELD_BACK / path.relative_to(raw)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        path.rename(target)
-    (home / HELD_BACK / "DAY").write_text(day)
-    return day
+    calls = {p.name: sum(1 for f in p.glob("*.jsonl") for _ in f.open("rb"))
+             for p in (raw / "devices" / "calls").iterdir() if p.is_dir()}
+    median = sorted(calls.values())[len(calls) // 2]
+    first = max(day for day, n in calls.items() if n >= median / 2)
+    days = sorted(day for day in calls if day >= first)
+    for day in days:
+        exports = [p for p in raw.glob(f"exports/*/*_{day}.csv")
+                   if len(list(p.parent.glob("*.csv"))) > 1]
+        for path in [*raw.glob(f"devices/*/{day}"), *exports]:
+            target = home / HELD_BACK / path.relative_to(raw)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            path.rename(target)
+    held = days[0] if len(days) == 1 else f"{days[0]}..{days[-1]}"
+    (home / HELD_BACK / "DAY").write_text(held)
+    return held
 
 
 def restore_held_back(home: Path) -> str:

@@ -11,8 +11,9 @@ real materialisation with its metadata and checks:
 3. conversation  ``lake/compliance_findings`` and ``lake/conversation_features``, then the
               alerts sensor evaluated once (alerts for new high-severity findings),
 4. dbt        the dbt models (all, or a dbt selection) with their tests as asset checks,
-5. models     the best-time-to-call and credit models trained, registered and scored (after a
-              whole dbt build only),
+5. models     the best-time-to-call and credit models scored (after a whole dbt build only),
+              each trained and registered first when its latest version is older than
+              ``WORKPHONE_MODEL_MAX_AGE_DAYS`` (or missing, or ``retrain`` is asked for),
 6. search     the dashboard's full-text index of every transcript and chat (after a whole dbt
               build only).
 
@@ -48,10 +49,15 @@ from dagster_project.defs.transform.resources import dbt_resource, dbt_target_pa
 from dagster_project.resources import WorkphoneSettings
 from ingestion.arrivals import pending_days
 from ingestion.lake import Lake
+from models_ml.call_time.pipeline import NAME as CALL_TIME_NAME
+from models_ml.credit.pipeline import NAME as CREDIT_NAME
+from models_ml.registry import needs_training
 from speech_analytics.batch import recorded_days
 from workphone.settings import Settings
 
-ML_ASSETS = [CALL_TIME_MODEL, CALL_TIME_RECOMMENDATIONS, CREDIT_MODEL, CREDIT_SCORES]
+# Each registered model (models_ml.registry) with its training asset and its scoring asset.
+ML_MODELS = {CALL_TIME_NAME: (CALL_TIME_MODEL, CALL_TIME_RECOMMENDATIONS),
+             CREDIT_NAME: (CREDIT_MODEL, CREDIT_SCORES)}
 RANGE_START = "dagster/asset_partition_range_start"
 RANGE_END = "dagster/asset_partition_range_end"
 
@@ -131,14 +137,16 @@ def _window(days: Sequence[str]) -> tuple[str, str] | None:
 
 def run_pass(settings: Settings, models: str | None = None, exclude: str | None = None,
              say: Callable[[str], None] = print, dbt: bool = True,
-             speech: bool = True, ml: bool = True) -> PassSummary:
+             speech: bool = True, ml: bool = True, retrain: bool = False) -> PassSummary:
     """Ingest, transcribe, rebuild findings and features, dbt build (``models`` and
     ``exclude``: dbt selections, default every model; ``dbt=False``: stop before it;
     ``speech=False``: leave the recordings untranscribed; ``ml=False``: stop after the dbt
-    build, with no model trained or scored and no search index built); return what happened."""
+    build, with no model trained or scored and no search index built; ``retrain``: train new
+    model versions however recent the latest are); return what happened."""
     summary = PassSummary()
     instance = _instance()
-    workphone = WorkphoneSettings(home=str(settings.home), engine=settings.engine)
+    workphone = WorkphoneSettings(home=str(settings.home), lake=settings.lake_uri,
+                                  engine=settings.engine)
     defs = _definitions({"workphone": workphone, "dbt": dbt_resource()})
     partitions = set(delivery_days.get_partition_keys())
 
@@ -207,8 +215,11 @@ def run_pass(settings: Settings, models: str | None = None, exclude: str | None 
     if stage.status == "failed" or models or exclude or not ml:
         return summary
 
-    say("stage 5/6 models: train and score best time to call and the credit score")
-    stage = _run(instance, defs, "models", ML_ASSETS)
+    training = [name for name in ML_MODELS if retrain or needs_training(
+        settings.models_dir, name, settings.model_max_age_days)]
+    say("stage 5/6 models: " + (f"train {' and '.join(training)}, then " if training else "")
+        + "score best time to call and the credit score")
+    stage = _run(instance, defs, "models", _model_assets(training))
     stage.note = stage.note or _models_note(stage.metadata)
     summary.stages.append(stage)
     say(f"stage 5/6 models: {stage.status} ({stage.note})")
@@ -223,16 +234,26 @@ def run_pass(settings: Settings, models: str | None = None, exclude: str | None 
     return summary
 
 
+def _model_assets(training: Sequence[str]) -> list[dg.AssetKey]:
+    """Every scoring asset, and the training asset of each model in ``training``."""
+    return [key for name, (model, scores) in ML_MODELS.items()
+            for key in ((model, scores) if name in training else (scores,))]
+
+
 def _models_note(metadata: dict[str, dict]) -> str:
-    """The models stage in one line: the credit model's test AUC against bureau only, the
-    customers scored, the answer model's test AUC and the call windows recommended."""
-    model = metadata.get(CREDIT_MODEL.to_user_string(), {})
+    """The models stage in one line: the credit model's test AUC against bureau only (when it
+    was trained), the customers scored, the answer model's test AUC (when trained) and the call
+    windows recommended."""
+    model = metadata.get(CREDIT_MODEL.to_user_string())
     scores = metadata.get(CREDIT_SCORES.to_user_string(), {})
-    calls = metadata.get(CALL_TIME_MODEL.to_user_string(), {})
+    calls = metadata.get(CALL_TIME_MODEL.to_user_string())
     windows = metadata.get(CALL_TIME_RECOMMENDATIONS.to_user_string(), {})
-    return (f"credit AUC {model.get('test_auc', float('nan')):.3f} (bureau only "
-            f"{model.get('test_auc_bureau_only', float('nan')):.3f}), {scores.get('rows', 0)} "
-            f"scored; call time: answer AUC {calls.get('answer_auc', float('nan')):.3f}, "
+    credit = (f"credit AUC {model.get('test_auc', float('nan')):.3f} (bureau only "
+              f"{model.get('test_auc_bureau_only', float('nan')):.3f})" if model
+              else "credit model reused")
+    call_time = (f"answer AUC {calls.get('answer_auc', float('nan')):.3f}" if calls
+                 else "model reused")
+    return (f"{credit}, {scores.get('rows', 0)} scored; call time: {call_time}, "
             f"{windows.get('rows', 0)} windows for {windows.get('cases', 0)} cases")
 
 

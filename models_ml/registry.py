@@ -21,7 +21,7 @@ import os
 import shutil
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +87,16 @@ def versions(models_dir: Path, name: str) -> list[Artifact]:
              if p.is_dir() and not p.name.startswith(".") and (p / "meta.json").exists()]
     return [Artifact(name, p.name, p, _read_json(p / "meta.json"))
             for p in sorted(found, key=lambda p: p.name)]
+
+
+def needs_training(models_dir: Path, name: str, max_age_days: float) -> bool:
+    """True when ``name`` has no version younger than ``max_age_days``: a daily run scores
+    with the latest version and trains a new one only once that is this old (or missing)."""
+    found = versions(models_dir, name)
+    if not found:
+        return True
+    created = datetime.fromisoformat(found[-1].meta["created_at"])
+    return datetime.now(UTC) - created >= timedelta(days=max_age_days)
 
 
 def load(models_dir: Path, name: str, version: str | None = None) -> Artifact:

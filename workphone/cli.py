@@ -241,9 +241,13 @@ def run_warehouse(
         help="dbt selection of models to leave out")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON "
                                                          "object")] = False,
+    retrain: Annotated[bool, typer.Option(
+        help="Train new versions of the models even if the latest are younger than "
+             "WORKPHONE_MODEL_MAX_AGE_DAYS")] = False,
 ) -> None:
     """Materialise every asset through Dagster, in process: ingest what WORKPHONE_HOME/raw has
-    pending, transcribe, rebuild findings and features, dbt build with tests; print a summary."""
+    pending, transcribe, rebuild findings and features, dbt build with tests, score the models
+    (training them first when due), index for search; print a summary."""
     from dagster_project.pipeline import run_pass
 
     settings = get_settings()
@@ -251,7 +255,7 @@ def run_warehouse(
         typer.echo(f"error: no raw captures at {settings.raw_dir} (run `workphone simulate` "
                    "or set WORKPHONE_HOME)", err=True)
         raise typer.Exit(2)
-    summary = run_pass(settings, models=models, exclude=exclude, say=_progress)
+    summary = run_pass(settings, models=models, exclude=exclude, say=_progress, retrain=retrain)
     if as_json:
         json.dump(summary.as_dict(), sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")

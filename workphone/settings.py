@@ -46,6 +46,10 @@ class Settings(BaseModel):
         default="duckdb",
         description="WORKPHONE_ENGINE: what dbt builds the warehouse on, duckdb (default) or "
                     "spark (the spark target of dbt/profiles.yml)")
+    model_max_age_days: float = Field(
+        default=7, ge=0,
+        description="WORKPHONE_MODEL_MAX_AGE_DAYS: `workphone run` scores with the latest model "
+                    "version and trains a new one once that is this many days old (0: always)")
     partitions_start: str = Field(
         default="2024-01-01",
         description="WORKPHONE_PARTITIONS_START: first delivery day of the daily partitions",
@@ -89,6 +93,7 @@ class Settings(BaseModel):
             s3_url_style=env.get("WORKPHONE_S3_URL_STYLE", "path"),
             retention_years=int(env.get("WORKPHONE_RETENTION_YEARS", "5")),
             engine=env.get("WORKPHONE_ENGINE", "duckdb"),
+            model_max_age_days=float(env.get("WORKPHONE_MODEL_MAX_AGE_DAYS", "7")),
             partitions_start=env.get("WORKPHONE_PARTITIONS_START", "2024-01-01"),
             asr_backend=env.get("WORKPHONE_ASR_BACKEND", "faster-whisper"),
             asr_model_dir=Path(env.get("WORKPHONE_ASR_MODEL_DIR") or default_model_dir()),
