@@ -34,10 +34,17 @@ EVENT_TIME = {
 
 
 class Buffers:
-    """Append rows column by column; turn them into Polars frames at the end."""
+    """Append rows column by column; turn them into Polars frames at the end.
+
+    Rows wait in Python lists only until a table has ``CHUNK_ROWS`` of them; then they become a
+    Polars frame (Arrow memory, several times smaller than the Python objects), so that no
+    feed of a large world is ever held whole as Python objects."""
+
+    CHUNK_ROWS = 200_000
 
     def __init__(self) -> None:
         self._cols: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+        self._chunks: dict[str, list[pl.DataFrame]] = defaultdict(list)
         self._counters: dict[str, int] = defaultdict(int)
 
     def next_id(self, prefix: str) -> str:
@@ -53,15 +60,27 @@ class Buffers:
         cols = self._cols[table]
         for key, value in row.items():
             cols[key].append(value)
+        if len(cols[key]) >= self.CHUNK_ROWS:
+            self._seal(table)
 
     def extend(self, table: str, columns: dict[str, np.ndarray | list]) -> None:
         cols = self._cols[table]
         for key, values in columns.items():
             cols[key].extend(values.tolist() if isinstance(values, np.ndarray) else values)
+        if columns and len(cols[key]) >= self.CHUNK_ROWS:
+            self._seal(table)
+
+    def _seal(self, table: str) -> None:
+        """Turn the rows waiting in ``table``'s lists into one more frame."""
+        cols = self._cols.pop(table, None)
+        if cols:
+            self._chunks[table].append(pl.DataFrame(dict(cols), strict=False))
 
     def frame(self, table: str, columns: list[str] | None = None) -> pl.DataFrame:
-        cols = self._cols.get(table, {})
-        if not cols:
+        self._seal(table)
+        chunks = self._chunks.get(table, [])
+        if not chunks:
             return pl.DataFrame({c: [] for c in columns or []})
-        frame = pl.DataFrame(dict(cols), strict=False)
+        frame = chunks[0] if len(chunks) == 1 else pl.concat(chunks, how="diagonal_relaxed")
+        self._chunks[table] = [frame]
         return frame.select(columns) if columns else frame
