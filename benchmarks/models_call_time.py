@@ -57,7 +57,7 @@ def main() -> None:
         started = time.perf_counter()
         plan = recommend(history, trained.model, days=args.plan_days,
                          model_version=artifact.version)
-        rows = publish(plan, settings.lake_dir, settings.warehouse_path)
+        rows = publish(plan, settings.lake_store, settings.warehouse_path)
         score_s = time.perf_counter() - started
     m = trained.metrics
     result = {

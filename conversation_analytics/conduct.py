@@ -29,6 +29,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from conversation_analytics.conversations import has_feed, lake_relation
 from conversation_analytics.rules_files import load_rules_file
+from ingestion.lake import Lake
+from ingestion.lake_store import LakeStore
 
 RULES_PATH = Path(__file__).parent / "rules" / "conduct.yaml"
 COLLECTION_ROLES = ("collector", "field_agent", "ai_dialer")
@@ -161,14 +163,14 @@ def load_conduct_rules(path: Path | None = None) -> ConductRules:
 
 @dataclass(frozen=True)
 class _Lake:
-    root: Path
+    root: Path | LakeStore
 
     def has(self, feed: str) -> bool:
         return has_feed(self.root, feed)
 
     def scan(self, feed: str) -> str:
         if not self.has(feed):
-            raise FileNotFoundError(f"{self.root / feed}: no dt=*/*.parquet partitions; the "
+            raise FileNotFoundError(f"{Lake(self.root).files_glob(feed)}: no partitions; the "
                                     f"conduct checks need the {feed} feed")
         return lake_relation(self.root, feed)
 
@@ -187,7 +189,7 @@ _FINDING_COLUMNS = ("employee_id, source_feed, source_id, case_id, customer_toke
                     "evidence")
 
 
-def conduct_findings(con: duckdb.DuckDBPyConnection, lake_dir: Path,
+def conduct_findings(con: duckdb.DuckDBPyConnection, lake: Path | LakeStore,
                      rules: ConductRules | None = None) -> pa.Table:
     """Every conduct finding in the lake, one row per record that breaks a rule.
 
@@ -195,7 +197,7 @@ def conduct_findings(con: duckdb.DuckDBPyConnection, lake_dir: Path,
     (employees, loans, collection_cases) must be present.
     """
     rules = load_conduct_rules() if rules is None else rules
-    lake = _Lake(Path(lake_dir))
+    lake = _Lake(lake)
     tables = [_run_rule(con, lake, rules, rule) for rule in rules.rules]
     tables = [t for t in tables if t is not None]
     if not tables:

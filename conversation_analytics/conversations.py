@@ -27,27 +27,30 @@ from pathlib import Path
 import duckdb
 
 from ingestion.lake import Lake
+from ingestion.lake_store import LakeStore
 
 CHAT_GAP_HOURS = 6
 SALES_ROLES = ("sales_rep",)
 
 
-def lake_relation(lake_dir: Path, feed: str) -> str:
-    """SQL reading every partition of one lake feed."""
-    return f"read_parquet('{Lake(lake_dir).files_glob(feed)}', hive_partitioning = true)"
+def lake_relation(lake: Path | LakeStore, feed: str) -> str:
+    """SQL reading every partition of one lake feed (on object storage, through a connection
+    the store has configured)."""
+    return f"read_parquet('{Lake(lake).files_glob(feed)}', hive_partitioning = true)"
 
 
-def has_feed(lake_dir: Path, feed: str) -> bool:
-    return Lake(lake_dir).has_data(feed)
+def has_feed(lake: Path | LakeStore, feed: str) -> bool:
+    return Lake(lake).has_data(feed)
 
 
-def register_turns(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> None:
-    """Create the temporary view ``conversation_turns`` over the lake."""
+def register_turns(con: duckdb.DuckDBPyConnection, lake: Path | LakeStore) -> None:
+    """Create the temporary view ``conversation_turns`` over the lake (``con`` configured for
+    it: ``LakeStore.configure``)."""
     parts = []
-    roles = lake_relation(lake_dir, "employees")
+    roles = lake_relation(lake, "employees")
     context = (f"case when e.role in ({', '.join(repr(r) for r in SALES_ROLES)}) "
                "then 'sales' else 'collection' end")
-    if has_feed(lake_dir, "transcripts") and has_feed(lake_dir, "calls"):
+    if has_feed(lake, "transcripts") and has_feed(lake, "calls"):
         parts.append(f"""
             select 'call:' || t.call_id as conversation_id, 'call' as medium,
                 {context} as context, c.employee_id, c.remote_number_token as customer_token,
@@ -55,17 +58,17 @@ def register_turns(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> None:
                 row_number() over (partition by t.call_id order by t.start_s, t.utterance_index)
                     - 1 as turn_index,
                 t.call_id as source_id, t.speaker, t.start_s, t.end_s, t.text
-            from {lake_relation(lake_dir, "transcripts")} t
-            join {lake_relation(lake_dir, "calls")} c using (call_id)
+            from {lake_relation(lake, "transcripts")} t
+            join {lake_relation(lake, "calls")} c using (call_id)
             left join {roles} e using (employee_id)""")
-    if has_feed(lake_dir, "messages"):
+    if has_feed(lake, "messages"):
         parts.append(f"""
             with ordered as (
                 select m.*, {context} as context,
                     case when lag(m.sent_at) over w is null
                         or m.sent_at - lag(m.sent_at) over w > interval {CHAT_GAP_HOURS} hour
                         then 1 else 0 end as opens
-                from {lake_relation(lake_dir, "messages")} m
+                from {lake_relation(lake, "messages")} m
                 left join {roles} e using (employee_id)
                 where m.msg_type = 'text' and m.text is not null
                 window w as (partition by m.employee_id, m.peer_id_token

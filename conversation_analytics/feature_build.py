@@ -20,20 +20,20 @@ import polars as pl
 from conversation_analytics.conversations import register_turns
 from conversation_analytics.features import feature_tables
 from conversation_analytics.outputs import replace_dataset, write_file
+from ingestion.lake_store import LakeStore
 
 
-def build_features(lake_dir: Path, warehouse: Path) -> dict[str, int]:
-    with duckdb.connect() as con:
-        register_turns(con, lake_dir)
+def build_features(store: LakeStore, warehouse: Path) -> dict[str, int]:
+    with store.configure(duckdb.connect()) as con:
+        register_turns(con, store)
         conversations, customers, promises = feature_tables(con)
         starts = con.execute("select distinct conversation_id, conversation_start "
                              "from conversation_turns").pl()
     promised = pl.from_arrow(promises).join(starts, on="conversation_id", how="left")
-    replace_dataset(lake_dir / "conversation_features", pl.from_arrow(conversations),
+    replace_dataset(store, "conversation_features", pl.from_arrow(conversations),
                     "conversation_start", "conversation_id")
-    replace_dataset(lake_dir / "promises_to_pay", promised, "conversation_start",
-                    "conversation_id")
-    write_file(pl.from_arrow(customers), lake_dir / "customer_features" / "part-0.parquet")
+    replace_dataset(store, "promises_to_pay", promised, "conversation_start", "conversation_id")
+    write_file(pl.from_arrow(customers), store, "customer_features", "part-0.parquet")
     tables = {"conversation_features": pl.from_arrow(conversations),
               "promises_to_pay": promised, "customer_features": pl.from_arrow(customers)}
     warehouse.parent.mkdir(parents=True, exist_ok=True)

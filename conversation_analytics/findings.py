@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -28,6 +27,8 @@ from conversation_analytics.conduct import conduct_findings
 from conversation_analytics.content import ContentEngine, Evidence
 from conversation_analytics.conversations import has_feed, lake_relation, register_turns
 from conversation_analytics.outputs import replace_dataset
+from ingestion.lake import Lake
+from ingestion.lake_store import LakeStore
 from ingestion.pii import redact_text
 
 FINDINGS = pa.schema([
@@ -48,20 +49,20 @@ def finding_id(*parts: object) -> str:
     return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:20]
 
 
-def build_findings(lake_dir: Path, engine: ContentEngine,
+def build_findings(store: LakeStore, engine: ContentEngine,
                    progress: Callable[[str], None] | None = None) -> dict[str, int]:
     """Rebuild ``lake/compliance_findings`` from the lake; returns counts by label."""
     say = progress or (lambda message: None)
     detected_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    with duckdb.connect() as con:
-        register_turns(con, lake_dir)
+    with store.configure(duckdb.connect()) as con:
+        register_turns(con, store)
         parts = [*_content_findings(con, engine, say)]
         say("compliance: conduct checks over calls, messages, friend adds and visits")
-        parts.append(_conduct(con, lake_dir))
+        parts.append(_conduct(con, store))
         findings = pl.concat([pl.from_arrow(p) for p in parts if p.num_rows], how="vertical")\
             if any(p.num_rows for p in parts) else pl.from_arrow(FINDINGS.empty_table())
-        findings = _first_detected(lake_dir, _attributed(con, lake_dir, findings), detected_at)
-    replace_dataset(lake_dir / "compliance_findings", findings, "occurred_at", "finding_id")
+        findings = _first_detected(con, store, _attributed(con, store, findings), detected_at)
+    replace_dataset(store, "compliance_findings", findings, "occurred_at", "finding_id")
     counts = findings.group_by("label").len().sort("label")
     return dict(counts.iter_rows())
 
@@ -125,8 +126,8 @@ def _row(kind: str, turn: dict, evidence: Evidence) -> dict:
     }
 
 
-def _conduct(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> pa.Table:
-    found = pl.from_arrow(conduct_findings(con, lake_dir))
+def _conduct(con: duckdb.DuckDBPyConnection, store: LakeStore) -> pa.Table:
+    found = pl.from_arrow(conduct_findings(con, store))
     if not found.height:
         return FINDINGS.empty_table()
     is_call = pl.col("source_feed") == "calls"
@@ -148,30 +149,29 @@ def _conduct(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> pa.Table:
     ).to_arrow().cast(FINDINGS)
 
 
-def _attributed(con: duckdb.DuckDBPyConnection, lake_dir: Path,
+def _attributed(con: duckdb.DuckDBPyConnection, store: LakeStore,
                 findings: pl.DataFrame) -> pl.DataFrame:
     """Findings with the employee's team and handler type (in house, or the agency's id)."""
-    if not has_feed(lake_dir, "employees"):
+    if not has_feed(store, "employees"):
         return findings.with_columns(*(pl.lit(None, pl.String).alias(c) for c in ATTRIBUTION))
     staff = con.execute(f"""
         select employee_id, team_id, team_name,
             case when agency_id is null then 'in_house' else 'agency' end as handler_type,
             agency_id
-        from {lake_relation(lake_dir, "employees")}
+        from {lake_relation(store, "employees")}
         qualify row_number() over (partition by employee_id order by _ingested_at desc) = 1
     """).pl()
     return findings.join(staff, on="employee_id", how="left")
 
 
-def _first_detected(lake_dir: Path, findings: pl.DataFrame,
+def _first_detected(con: duckdb.DuckDBPyConnection, store: LakeStore, findings: pl.DataFrame,
                     now: dt.datetime) -> pl.DataFrame:
     """``detected_at``: when a finding was first detected (kept across rebuilds, so that the
     time to rectify it is measured from then)."""
-    known = lake_dir / "compliance_findings"
     now_column = pl.lit(now, pl.Datetime("us"))
-    if not any(known.glob("dt=*/*.parquet")):
+    if not has_feed(store, "compliance_findings"):
         return findings.with_columns(detected_at=now_column)
-    before = pl.read_parquet(known / "dt=*" / "*.parquet", hive_partitioning=False,
-                             columns=["finding_id", "detected_at"])
+    before = con.execute(f"select finding_id, detected_at from read_parquet("
+                         f"'{Lake(store).files_glob('compliance_findings')}')").pl()
     return (findings.join(before, on="finding_id", how="left")
             .with_columns(detected_at=pl.coalesce("detected_at", now_column)))

@@ -18,13 +18,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from conversation_analytics.content_rules import SEVERITY_RANK
 from conversation_analytics.outputs import write_file
+from ingestion.lake import Lake
 from workphone.settings import Settings
 
 STATUSES = ("open", "acknowledged", "rectified")
@@ -40,29 +40,27 @@ class WorkflowError(ValueError):
     """A status change the workflow does not allow, with the finding and what is allowed."""
 
 
-def _folder(settings: Settings, name: str) -> Path:
-    return settings.lake_dir / name
+def _read(settings: Settings, log: str) -> pl.DataFrame | None:
+    store = settings.lake_store
+    files = [store.url_of(path) for path in store.files(log)]
+    return pl.read_parquet(files, storage_options=store.polars_options()) if files else None
 
 
-def _read(folder: Path) -> pl.DataFrame | None:
-    files = sorted(folder.glob("*.parquet"))
-    return pl.read_parquet(files) if files else None
-
-
-def _append(folder: Path, frame: pl.DataFrame) -> None:
+def _append(settings: Settings, log: str, frame: pl.DataFrame) -> None:
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
-    write_file(frame, folder / f"part-{stamp}-{uuid.uuid4().hex[:8]}.parquet")
+    write_file(frame, settings.lake_store, log, f"part-{stamp}-{uuid.uuid4().hex[:8]}.parquet")
 
 
 def findings(settings: Settings) -> pl.DataFrame | None:
-    folder = settings.lake_dir / "compliance_findings"
-    if not any(folder.glob("dt=*/*.parquet")):
+    store = settings.lake_store
+    if not store.has_files("compliance_findings"):
         return None
-    return pl.read_parquet(folder / "dt=*" / "*.parquet", hive_partitioning=False)
+    return pl.read_parquet(Lake(store).files_glob("compliance_findings"),
+                           hive_partitioning=False, storage_options=store.polars_options())
 
 
 def current_status(settings: Settings, finding: str) -> str:
-    events = _read(_folder(settings, "compliance_finding_events"))
+    events = _read(settings, "compliance_finding_events")
     if events is None:
         return "open"
     mine = events.filter(pl.col("finding_id") == finding).sort("changed_at")
@@ -74,7 +72,7 @@ def set_status(settings: Settings, finding: str, status: str, by: str,
     """Move a finding to ``status`` (acknowledged or rectified), recording who and when."""
     known = findings(settings)
     if known is None or not known.filter(pl.col("finding_id") == finding).height:
-        raise WorkflowError(f"no finding {finding!r} in {settings.lake_dir}/compliance_findings;"
+        raise WorkflowError(f"no finding {finding!r} in {settings.lake_uri}/compliance_findings;"
                             " list them with `workphone compliance findings`")
     now_status = current_status(settings, finding)
     if status not in NEXT[now_status]:
@@ -84,8 +82,7 @@ def set_status(settings: Settings, finding: str, status: str, by: str,
     event = {"finding_id": finding, "status": status, "previous_status": now_status,
              "changed_by": by, "note": note,
              "changed_at": dt.datetime.now(dt.UTC).replace(tzinfo=None)}
-    _append(_folder(settings, "compliance_finding_events"),
-            pl.DataFrame([event], schema=EVENTS))
+    _append(settings, "compliance_finding_events", pl.DataFrame([event], schema=EVENTS))
     return event
 
 
@@ -97,7 +94,7 @@ def raise_alerts(settings: Settings, min_severity: str = "high") -> int:
         return 0
     severe = [s for s, rank in SEVERITY_RANK.items() if rank >= SEVERITY_RANK[min_severity]]
     due = known.filter(pl.col("severity").is_in(severe))
-    raised = _read(_folder(settings, "compliance_alerts"))
+    raised = _read(settings, "compliance_alerts")
     if raised is not None:
         due = due.join(raised.select("finding_id"), on="finding_id", how="anti")
     if not due.height:
@@ -109,7 +106,7 @@ def raise_alerts(settings: Settings, min_severity: str = "high") -> int:
     with settings.alerts_sink.open("a", encoding="utf-8") as sink:
         for alert in alerts.iter_rows(named=True):
             sink.write(json.dumps(alert, ensure_ascii=False, default=str) + "\n")
-    _append(_folder(settings, "compliance_alerts"), alerts)
+    _append(settings, "compliance_alerts", alerts)
     return alerts.height
 
 
@@ -120,8 +117,8 @@ def _start_logs(settings: Settings, known: pl.DataFrame) -> None:
               "compliance_alerts": known.select(*ALERT_COLUMNS).clear().with_columns(
                   alerted_at=pl.lit(None, pl.Datetime("us")))}
     for name, empty in starts.items():
-        if _read(_folder(settings, name)) is None:
-            _append(_folder(settings, name), empty)
+        if _read(settings, name) is None:
+            _append(settings, name, empty)
 
 
 def publish_compliance_tables(settings: Settings) -> None:
@@ -130,8 +127,8 @@ def publish_compliance_tables(settings: Settings) -> None:
     known = findings(settings)
     if known is not None:
         _start_logs(settings, known)
-    events = _read(_folder(settings, "compliance_finding_events"))
-    alerts = _read(_folder(settings, "compliance_alerts"))
+    events = _read(settings, "compliance_finding_events")
+    alerts = _read(settings, "compliance_alerts")
     with duckdb.connect(str(settings.warehouse_path)) as con:
         con.execute("create schema if not exists compliance")
         if known is None:

@@ -33,7 +33,7 @@ class Warehouse:
         path = settings.warehouse_path
         if not path.exists():
             raise WarehouseUnavailable(f"no warehouse at {path}: run `workphone run` first")
-        self._con = _connect(path)
+        self._con = settings.lake_store.configure(_connect(path))
         self.has_search = settings.search_index_path.exists()
         if self.has_search:  # the connections of a process to one file share its attachments
             index = _quoted(settings.search_index_path)

@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import duckdb
+import polars as pl
 import pyarrow as pa
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
@@ -92,9 +93,9 @@ class LakeStore:
         """The same location as the pyarrow filesystem names it (no scheme)."""
         return "/".join([self._root, *parts])
 
-    def relative(self, path: str) -> str:
-        """A pyarrow filesystem path as the parts below the lake's root."""
-        return path[len(self._root) + 1:]
+    def url_of(self, path: str) -> str:
+        """A pyarrow filesystem path as DuckDB and Polars name it."""
+        return f"s3://{path}" if self.remote else path
 
     # -- reading -----------------------------------------------------------------------------
     def files(self, *parts: str, suffix: str = ".parquet") -> list[str]:
@@ -102,7 +103,8 @@ class LakeStore:
         name order (none when the folder does not exist)."""
         if not self.remote:
             folder = Path(self.path(*parts))
-            return sorted(str(p) for p in folder.rglob(f"*{suffix}")) if folder.is_dir() else []
+            found = folder.rglob(f"*{suffix}") if folder.is_dir() else ()
+            return sorted(str(p) for p in found if p.is_file())
         selector = pafs.FileSelector(self.path(*parts), recursive=True, allow_not_found=True)
         return sorted(info.path for info in self.filesystem.get_file_info(selector)
                       if info.type == pafs.FileType.File and info.path.endswith(suffix))
@@ -147,6 +149,19 @@ class LakeStore:
     def write_table(self, table: pa.Table, *parts: str, **options) -> None:
         self.make_parent(*parts)
         pq.write_table(table, self.path(*parts), filesystem=self.filesystem, **options)
+
+    def write_frame(self, frame: pl.DataFrame, *parts: str) -> None:
+        """Write one zstd Parquet file whole: on disk beside its place, then renamed into it;
+        on object storage straight to its key."""
+        target = self.path(*parts)
+        if self.remote:
+            with self.filesystem.open_output_stream(target) as out:
+                frame.write_parquet(out, compression="zstd")
+            return
+        staged = Path(target).with_name(f".{Path(target).name}.{os.getpid()}.partial")
+        staged.parent.mkdir(parents=True, exist_ok=True)
+        frame.write_parquet(staged, compression="zstd")
+        os.replace(staged, target)
 
     def move(self, source: str, destination: str) -> None:
         """Move one file (filesystem paths): an atomic rename on disk; on S3 a copy, which

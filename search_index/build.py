@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import os
 import time
-from pathlib import Path
 
 import duckdb
 
 from conversation_analytics.conversations import has_feed, lake_relation, register_turns
+from ingestion.lake_store import LakeStore
 from search_index.fts import load_fts
 from search_index.tokens import tokens_sql
 from workphone.settings import Settings
@@ -42,10 +42,11 @@ def build_index(settings: Settings) -> dict[str, float | int]:
     with duckdb.connect(str(partial)) as con:
         con.execute("set enable_progress_bar = false")
         load_fts(con)
+        settings.lake_store.configure(con)
         con.execute(f"attach '{settings.warehouse_path}' as wh (read_only)")
-        register_turns(con, settings.lake_dir)
+        register_turns(con, settings.lake_store)
         con.execute(f"""create table {TABLE} as
-            with lineage as ({_lineage_sql(settings.lake_dir)})
+            with lineage as ({_lineage_sql(settings.lake_store)})
             select row_number() over (order by t.conversation_id, t.turn_index) as doc_id,
                 t.conversation_id, t.turn_index, t.source_id, t.speaker, t.start_s, t.end_s,
                 t.text, {tokens_sql('t.text')} as tokens,
@@ -78,12 +79,12 @@ def build_index(settings: Settings) -> dict[str, float | int]:
             "seconds": round(time.monotonic() - started, 1)}
 
 
-def _lineage_sql(lake_dir: Path) -> str:
+def _lineage_sql(lake: LakeStore) -> str:
     """Raw file and line of each chat message and call record in the lake."""
     parts = [f"select {key} as source_id, _source_file as source_file, "
-             f"_source_line as source_line from {lake_relation(lake_dir, feed)}"
+             f"_source_line as source_line from {lake_relation(lake, feed)}"
              for feed, key in (("messages", "message_id"), ("calls", "call_id"))
-             if has_feed(lake_dir, feed)]
+             if has_feed(lake, feed)]
     return " union all ".join(parts) or (
         "select null::varchar as source_id, null::varchar as source_file, "
         "null::bigint as source_line where false")

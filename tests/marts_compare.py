@@ -32,13 +32,14 @@ TOLERANCE = 1e-9
 KEY_TESTS = ("unique_combination_of_columns", "unique")
 
 
-def build_marts(analysed_home: Path, home: Path, engine: str = "duckdb",
-                lake: str | None = None) -> Settings:
-    """Copy ``analysed_home`` to ``home`` and build its marts on ``engine``; given ``lake`` (an
-    ``s3://`` URI), the copy leaves its lake out and the build reads that one."""
-    shutil.copytree(analysed_home, home,
-                    ignore=shutil.ignore_patterns("lake") if lake else None)
-    workphone = WorkphoneSettings(home=str(home), engine=engine, lake=lake)
+def build_marts(analysed_home: Path, home: Path, engine: str = "duckdb") -> Settings:
+    """Copy ``analysed_home`` to ``home`` and build its marts on ``engine``."""
+    shutil.copytree(analysed_home, home)
+    return build_marts_in_place(WorkphoneSettings(home=str(home), engine=engine))
+
+
+def build_marts_in_place(workphone: WorkphoneSettings) -> Settings:
+    """Build the marts of the home (and lake) that ``workphone`` names."""
     result = dg.materialize(
         [warehouse_dbt], selection=dg.AssetSelection.assets(warehouse_dbt).without_checks(),
         resources={"workphone": workphone, "dbt": dbt_resource()})

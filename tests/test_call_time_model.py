@@ -12,6 +12,7 @@ import numpy as np
 import polars as pl
 import pytest
 
+from ingestion.lake_store import LakeStore
 from models_ml import registry
 from models_ml.call_time.data import History, label_dials
 from models_ml.call_time.features import ALLOWED_HOURS
@@ -218,13 +219,18 @@ def test_evaluation_finds_the_lift_over_a_uniform_schedule(peak_10_11):
     assert trained.metrics["answer_model"]["auc"] > 0.55
 
 
-def test_publish_writes_the_lake_dataset_and_the_warehouse_table(peak_10_11, tmp_path):
+@pytest.mark.parametrize("where", ["disk", "s3"])
+def test_publish_writes_the_lake_dataset_and_the_warehouse_table(where, peak_10_11, tmp_path,
+                                                                 request):
     _, _, plan = peak_10_11
     warehouse = tmp_path / "warehouse.duckdb"
-    assert publish(plan, tmp_path / "lake", warehouse) == len(plan)
-    assert publish(plan, tmp_path / "lake", warehouse) == len(plan)      # idempotent
-    parts = sorted(p.name for p in (tmp_path / "lake" / "call_time_recommendations").iterdir())
-    assert parts == [f"dt={d:%Y-%m-%d}" for d in sorted(plan["plan_date"].unique())]
+    store = (LakeStore(f"s3://lake/publish-{tmp_path.name}", request.getfixturevalue("s3_store"))
+             if where == "s3" else LakeStore(tmp_path / "lake"))
+    assert publish(plan, store, warehouse) == len(plan)
+    assert publish(plan, store, warehouse) == len(plan)      # idempotent
+    files = store.files("call_time_recommendations", suffix="")
+    days = [f"dt={d:%Y-%m-%d}" for d in sorted(plan["plan_date"].unique())]
+    assert [path.split("/")[-2:] for path in files] == [[day, "part-0.parquet"] for day in days]
     with duckdb.connect(str(warehouse), read_only=True) as con:
         back = con.execute("select * from ml.call_time_recommendations").pl()
     assert back.columns == plan.columns and len(back) == len(plan)

@@ -33,7 +33,7 @@ def found(transcribed_tiny, tmp_path_factory):
     shutil.copytree(settings.home, home)
     copy = settings.model_copy(update={"home": home})
     engine = ContentEngine.load(copy.models_dir)
-    build_findings(copy.lake_dir, engine)
+    build_findings(copy.lake_store, engine)
     frame = pl.read_parquet(copy.lake_dir / "compliance_findings" / "*" / "*.parquet")
     return copy, frame, engine
 
@@ -86,7 +86,7 @@ def test_findings_are_attributed_and_redacted(found):
 
 def test_a_rebuild_keeps_ids_and_first_detection(found):
     settings, findings, engine = found
-    build_findings(settings.lake_dir, engine)
+    build_findings(settings.lake_store, engine)
     again = pl.read_parquet(settings.lake_dir / "compliance_findings" / "*" / "*.parquet")
     assert again["finding_id"].n_unique() == again.height
     assert sorted(again["finding_id"]) == sorted(findings["finding_id"])

@@ -1,17 +1,21 @@
 """The lake on S3-compatible storage (a SeaweedFS server on loopback, ``s3_store``): ingestion
-lands there what it lands on disk, a rerun or a redelivery duplicates nothing, and dbt builds
-the same marts from it (DuckDB's httpfs through the profile's plugin)."""
+lands there what it lands on disk, a rerun or a redelivery duplicates nothing, and findings,
+features and the dbt build (DuckDB's httpfs through the profile's plugin) give the same marts
+from it as from a local lake."""
 
 from __future__ import annotations
 
 import shutil
 
+import dagster as dg
 import duckdb
 import pyarrow.fs as pafs
 import pytest
 from conftest import s3_settings
-from marts_compare import build_marts, mart_differences, mart_keys
+from marts_compare import build_marts_in_place, mart_differences, mart_keys
 
+from dagster_project.defs.conversation.assets import compliance_findings, conversation_features
+from dagster_project.resources import WorkphoneSettings
 from ingestion.contracts.model import load_contracts
 from ingestion.ingest import ingest
 from ingestion.lake import Lake
@@ -76,23 +80,31 @@ def test_a_rerun_and_a_redelivery_on_object_storage_duplicate_nothing(s3_ingeste
     assert (redelivered.read, redelivered.duplicates, redelivered.landed) == (records, records, 0)
 
 
-def test_dbt_builds_the_same_marts_from_object_storage(s3_ingested, analysed_home, duckdb_build,
-                                                       tmp_path, monkeypatch):
-    """The lake that ingestion put on the server, plus what the later stages wrote into the
-    local lake of ``analysed_home`` (transcripts, findings, features), copied up beside it."""
+def test_the_later_stages_and_dbt_build_the_same_marts_on_object_storage(
+        s3_ingested, analysed_home, duckdb_build, tmp_path, monkeypatch):
+    """On the lake that ingestion put on the server, with the transcripts of ``analysed_home``
+    and its findings' log (when each was detected, alerts, status changes) copied up beside it:
+    findings and features rebuilt there, then the marts built from there equal those built from
+    the local lake."""
     s3, _ = s3_ingested
     store = s3.lake_store
-    ingested = set(load_contracts()) | {"quarantine", "_manifest", "_staging"}
-    for folder in sorted((analysed_home / "lake").iterdir()):
-        if folder.name not in ingested:
-            pafs.copy_files(str(folder), store.path(folder.name),
-                            destination_filesystem=store.filesystem)
+    for dataset in ("transcripts", "transcriptions", "compliance_findings",
+                    "compliance_finding_events", "compliance_alerts"):
+        pafs.copy_files(str(analysed_home / "lake" / dataset), store.path(dataset),
+                        destination_filesystem=store.filesystem)
     for name, value in (("WORKPHONE_S3_ENDPOINT", s3.s3_endpoint),
                         ("WORKPHONE_S3_ACCESS_KEY_ID", s3.s3_access_key_id),
                         ("WORKPHONE_S3_SECRET_ACCESS_KEY", s3.s3_secret_access_key)):
         monkeypatch.setenv(name, value)
-    built = build_marts(analysed_home, tmp_path / "home", lake=s3.lake_uri)
-    assert not (built.home / "lake").exists()
+    home = tmp_path / "home"
+    shutil.copytree(analysed_home, home, ignore=shutil.ignore_patterns("lake"))
+    workphone = WorkphoneSettings(home=str(home), lake=s3.lake_uri)
+    result = dg.materialize([compliance_findings, conversation_features],
+                            resources={"workphone": workphone})
+    assert result.success
+    assert store.has_files("conversation_features") and store.has_files("customer_features")
+    built = build_marts_in_place(workphone)
+    assert not (home / "lake").exists()
     keys = mart_keys(duckdb_build.dbt_target_dir / "manifest.json")
     differences = [d for model, key in sorted(keys.items())
                    for d in mart_differences(model, key, duckdb_build, built,

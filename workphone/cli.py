@@ -164,7 +164,7 @@ def compliance_run(
     from conversation_analytics.workflow import publish_compliance_tables, raise_alerts
 
     settings = get_settings()
-    counts = build_findings(settings.lake_dir, ContentEngine.load(settings.models_dir),
+    counts = build_findings(settings.lake_store, ContentEngine.load(settings.models_dir),
                             progress=_progress)
     alerts = raise_alerts(settings, min_severity)
     publish_compliance_tables(settings)
@@ -206,7 +206,7 @@ def features_build() -> None:
     from conversation_analytics.feature_build import build_features
 
     settings = get_settings()
-    counts = build_features(settings.lake_dir, settings.warehouse_path)
+    counts = build_features(settings.lake_store, settings.warehouse_path)
     json.dump(counts, sys.stdout)
     sys.stdout.write("\n")
 

@@ -126,14 +126,10 @@ class Settings(BaseModel):
 
     @property
     def lake_dir(self) -> Path:
-        """The lake's local folder, for the stages that work on a local lake only: conversation
-        analytics, the models and the search index replace whole datasets with a folder
-        rename, which object storage does not have."""
+        """The folder of a local lake (for tools that work on its files)."""
         if self.lake_uri.startswith("s3://"):
-            raise ValueError(
-                f"WORKPHONE_LAKE={self.lake_uri} is on object storage, and this stage works on "
-                "a local lake only (ingestion, transcription and the dbt build work on object "
-                "storage): point WORKPHONE_LAKE at a local folder to run it")
+            raise ValueError(f"WORKPHONE_LAKE={self.lake_uri} is on object storage, not a "
+                             "folder: use lake_store")
         return Path(self.lake_uri)
 
     @property

@@ -14,6 +14,7 @@ import pandas as pd
 from dashboards.access import Viewer, require_internal, require_page
 from dashboards.queries.scope import Where, viewer_rows
 from dashboards.warehouse import Warehouse
+from ingestion.lake import Lake
 
 PAGE = "collections"
 # Minutes around a check-in in which the agent's GPS pings count (dbt var gps_window_minutes).
@@ -133,11 +134,11 @@ def visit_map(db: Warehouse, viewer: Viewer, checkin_id: str
 def _track(db: Warehouse, employee_id: str, at: pd.Timestamp) -> pd.DataFrame:
     """GPS pings of the agent within GPS_WINDOW_MINUTES of ``at`` (the lake's gps_pings; their
     delivery day is the day of the ping or up to a week later)."""
-    lake = db.settings.lake_dir / "gps_pings"
-    if not any(lake.glob("dt=*/*.parquet")):
+    lake = Lake(db.settings.lake_store)
+    if not lake.has_data("gps_pings"):
         return pd.DataFrame(columns=["recorded_at", "lat", "lon"])
     window = pd.Timedelta(minutes=GPS_WINDOW_MINUTES)
-    glob = str(lake / "dt=*" / "*.parquet").replace("'", "''")
+    glob = lake.files_glob("gps_pings").replace("'", "''")
     return db.frame(f"""
         select recorded_at, lat, lon
         from read_parquet('{glob}', hive_partitioning = true)

@@ -11,6 +11,7 @@ import pandas as pd
 from dashboards.access import Viewer, require_page
 from dashboards.queries.originals import raw_csv_row
 from dashboards.warehouse import Warehouse
+from ingestion.lake import Lake
 
 PAGE = "credit"
 BAND_POINTS = 20
@@ -62,10 +63,10 @@ def customer(db: Warehouse, viewer: Viewer, customer_id: str) -> tuple[dict | No
 
 def _clear_identity(db: Warehouse, customer_id: str) -> dict:
     """Name and number from the customer's first loan as the loans export delivered it."""
-    lake = db.settings.lake_dir / "loans"
-    if not any(lake.glob("dt=*/*.parquet")):
+    lake = Lake(db.settings.lake_store)
+    if not lake.has_data("loans"):
         return {}
-    glob = str(lake / "dt=*" / "*.parquet").replace("'", "''")
+    glob = lake.files_glob("loans").replace("'", "''")
     lineage = db.rows(f"""
         select l._source_file, l._source_line, coalesce(f.encoding, 'utf-8')
         from read_parquet('{glob}', hive_partitioning = true) l

@@ -3,7 +3,7 @@
     train(history, seed)                  → Trained (model, split, frames, metrics)
     train_and_register(settings, seed)    → registry Artifact under models_dir/call_time/<version>
     recommend(history, model, days)       → the call_time_recommendations frame
-    publish(frame, lake_dir, warehouse)   → lake/call_time_recommendations/dt=<plan day>/ and
+    publish(frame, store, warehouse)      → lake/call_time_recommendations/dt=<plan day>/ and
                                             the warehouse table ml.call_time_recommendations
 """
 
@@ -15,6 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
+from ingestion.lake_store import LakeStore
 from models_ml import registry
 from models_ml.call_time import evaluate
 from models_ml.call_time.data import CASE_COLUMNS, History, label_dials, load_history, open_cases
@@ -166,10 +167,10 @@ def recommend(history: History, model: CallTimeModel, days: int = 7,
             .select(OUTPUT_COLUMNS).sort("plan_date", "debtor", "rank"))
 
 
-def publish(frame: pl.DataFrame, lake_dir: Path, warehouse_path: Path) -> int:
+def publish(frame: pl.DataFrame, store: LakeStore, warehouse_path: Path) -> int:
     """Write the plan days of ``frame`` as ``dt=`` partitions of the lake dataset (replacing
     those days, keeping others) and rebuild ``ml.call_time_recommendations`` from it."""
-    return publish_partitions(frame, "plan_date", DATASET, lake_dir, warehouse_path, TABLE,
+    return publish_partitions(frame, "plan_date", DATASET, store, warehouse_path, TABLE,
                               order_by="plan_date, debtor, rank")
 
 
@@ -178,7 +179,7 @@ def score_and_publish(settings: Settings, days: int = 7, version: str | None = N
     model, artifact = load_model(settings.models_dir, version)
     history = load_history(settings.warehouse_path)
     frame = recommend(history, model, days=days, model_version=artifact.version)
-    rows = publish(frame, settings.lake_dir, settings.warehouse_path)
+    rows = publish(frame, settings.lake_store, settings.warehouse_path)
     return {"rows": len(frame), "table_rows": rows, "model_version": artifact.version,
             "cases": frame["assignment_id"].n_unique() if len(frame) else 0,
             "plan_days": sorted({d.isoformat() for d in frame["plan_date"].unique()}),

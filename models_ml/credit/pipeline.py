@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from ingestion.lake_store import LakeStore
 from models_ml import registry
 from models_ml.credit import validation
 from models_ml.credit.features import load_training_frame
@@ -144,10 +145,10 @@ def score_frame(model: CreditModel, frame: pl.DataFrame, model_version: str) -> 
                           scored_as_of=pl.col("application_date").max()))
 
 
-def publish(frame: pl.DataFrame, lake_dir: Path, warehouse_path: Path) -> int:
+def publish(frame: pl.DataFrame, store: LakeStore, warehouse_path: Path) -> int:
     """Write ``frame`` as the ``dt=<scored_as_of>`` partition of lake/credit_scores (replacing
     it) and rebuild ``ml.credit_scores`` from the lake."""
-    return publish_partitions(frame, "scored_as_of", DATASET, lake_dir, warehouse_path, TABLE,
+    return publish_partitions(frame, "scored_as_of", DATASET, store, warehouse_path, TABLE,
                               order_by="scored_as_of, loan_id")
 
 
@@ -155,7 +156,7 @@ def score_and_publish(settings: Settings, version: str | None = None) -> dict:
     model, artifact = load_model(settings.models_dir, version)
     frame = load_training_frame(settings.warehouse_path)
     scored = score_frame(model, frame, artifact.version)
-    rows = publish(scored, settings.lake_dir, settings.warehouse_path)
+    rows = publish(scored, settings.lake_store, settings.warehouse_path)
     return {"rows": scored.height, "table_rows": rows, "model_version": artifact.version,
             "scored_as_of": str(scored["scored_as_of"].max()),
             "mean_score": float(scored["score"].mean())}

@@ -36,7 +36,7 @@ def compliance_findings(context: dg.AssetExecutionContext,
                         workphone: WorkphoneSettings) -> dg.MaterializeResult:
     settings = workphone.settings()
     engine = ContentEngine.load(settings.models_dir)
-    counts = build_findings(settings.lake_dir, engine, progress=context.log.info)
+    counts = build_findings(settings.lake_store, engine, progress=context.log.info)
     publish_compliance_tables(settings)
     return dg.MaterializeResult(metadata={
         "findings": sum(counts.values()),
@@ -70,5 +70,5 @@ def high_severity_alerts_sensor(context: dg.SensorEvaluationContext, asset_event
 def conversation_features(context: dg.AssetExecutionContext,
                           workphone: WorkphoneSettings) -> dg.MaterializeResult:
     settings = workphone.settings()
-    counts = build_features(settings.lake_dir, settings.warehouse_path)
+    counts = build_features(settings.lake_store, settings.warehouse_path)
     return dg.MaterializeResult(metadata={f"rows/{name}": n for name, n in counts.items()})
