@@ -47,7 +47,7 @@ def main() -> None:
         settings = Settings(home=Path(tmp))
         shutil.copy(world / "warehouse.duckdb", settings.warehouse_path)
         started = time.perf_counter()
-        history = load_history(settings.warehouse_path)
+        history = load_history(settings.warehouse_path, settings.lake_store)
         load_s = time.perf_counter() - started
         started = time.perf_counter()
         trained = train(history, seed=args.seed)

@@ -26,6 +26,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from ingestion.lake_store import LakeStore
+
 CHANNELS = ("ai_call", "phone_call")
 PROMISE_HORIZON_H = 72
 
@@ -53,16 +55,17 @@ class History:
     as_of: date
 
 
-def connect(warehouse_path: Path) -> duckdb.DuckDBPyConnection:
-    """The warehouse attached read-only under the catalog name its views use (``warehouse``)."""
-    con = duckdb.connect()
+def connect(warehouse_path: Path, store: LakeStore) -> duckdb.DuckDBPyConnection:
+    """The warehouse attached read-only under the catalog name its views use (``warehouse``),
+    able to read the lake its staging views read (``store``)."""
+    con = store.configure(duckdb.connect())
     con.execute(f"attach '{Path(warehouse_path)}' as warehouse (read_only)")
     con.execute("use warehouse")
     return con
 
 
-def load_history(warehouse_path: Path) -> History:
-    with connect(warehouse_path) as con:
+def load_history(warehouse_path: Path, store: LakeStore) -> History:
+    with connect(warehouse_path, store) as con:
         cases = con.execute("""
             select c.assignment_id, c.case_id, c.loan_id, l.customer_phone_token as debtor,
                    c.stage, c.handler_type, c.assigned_at, c.dpd_at_entry,

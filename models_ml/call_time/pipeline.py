@@ -134,7 +134,7 @@ def _brief(result: dict) -> dict:
 
 
 def train_and_register(settings: Settings, seed: int = 0, **kwargs) -> registry.Artifact:
-    history = load_history(settings.warehouse_path)
+    history = load_history(settings.warehouse_path, settings.lake_store)
     trained = train(history, seed=seed, **kwargs)
     params = {"seed": seed, "lightgbm": trained.model.params, "features": FEATURES,
               "split": trained.split.as_dict(), "as_of": history.as_of.isoformat(),
@@ -177,7 +177,7 @@ def publish(frame: pl.DataFrame, store: LakeStore, warehouse_path: Path) -> int:
 def score_and_publish(settings: Settings, days: int = 7, version: str | None = None) -> dict:
     """Load the latest (or given) model, plan the open cases, publish; a summary."""
     model, artifact = load_model(settings.models_dir, version)
-    history = load_history(settings.warehouse_path)
+    history = load_history(settings.warehouse_path, settings.lake_store)
     frame = recommend(history, model, days=days, model_version=artifact.version)
     rows = publish(frame, settings.lake_store, settings.warehouse_path)
     return {"rows": len(frame), "table_rows": rows, "model_version": artifact.version,
