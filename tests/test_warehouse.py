@@ -128,7 +128,7 @@ def test_call_time_recommendations_follow_a_moved_m2_peak(altered_home):
     from models_ml.call_time.data import load_history
     from models_ml.call_time.pipeline import recommend, train
 
-    history = load_history(altered_home.warehouse_path)
+    history = load_history(altered_home.warehouse_path, altered_home.lake_store)
     trained = train(history, seed=0)
     profile = {row["hour"]: row["p_answer"]
                for row in trained.metrics["schedules"]["m2_predicted_answer_by_hour"]}
